@@ -1,0 +1,48 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+let package = Package(
+    name: "ksmscope",
+    platforms: [.macOS(.v15)],
+    products: [
+        .library(name: "KSMScope", targets: ["KSMScope"]),
+        .executable(name: "ksmscope", targets: ["ksmscope"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.6.0"),
+        .package(url: "https://github.com/apple/swift-system", from: "1.6.0"),
+    ],
+    targets: [
+        // xxHash from Debian's libxxhash-dev (pkg-config name libxxhash).
+        .systemLibrary(
+            name: "CXXHash",
+            pkgConfig: "libxxhash",
+            providers: [.apt(["libxxhash-dev"])]
+        ),
+        // Small C helpers that must not run Swift code: the forked children that hold
+        // pages for the real ksmd run only async-signal-safe C after fork().
+        .target(
+            name: "CKSMSupport",
+            cSettings: [.define("_GNU_SOURCE")]
+        ),
+        .target(
+            name: "KSMScope",
+            dependencies: [
+                "CXXHash",
+                "CKSMSupport",
+                .product(name: "SystemPackage", package: "swift-system"),
+            ]
+        ),
+        .executableTarget(
+            name: "ksmscope",
+            dependencies: [
+                "KSMScope",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .testTarget(
+            name: "KSMScopeTests",
+            dependencies: ["KSMScope", "CXXHash"]
+        ),
+    ]
+)

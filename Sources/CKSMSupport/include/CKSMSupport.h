@@ -1,0 +1,17 @@
+#ifndef CKSMSUPPORT_H
+#define CKSMSUPPORT_H
+
+#include <stddef.h>
+#include <sys/types.h>
+
+/// Forks a child process that holds a copy of `length` bytes of `source` in fresh private
+/// anonymous memory marked MADV_MERGEABLE (and MADV_NOHUGEPAGE), so that the kernel's ksmd
+/// scans it as one registered mm.
+///
+/// The child runs only async-signal-safe C after fork(): mmap, memcpy, madvise, write, pause.
+/// It dies with its parent (PR_SET_PDEATHSIG) and otherwise waits until it is killed.
+/// Returns the child's pid once the copy is in place, or -1 with errno set (the child's
+/// errno when the child failed).
+pid_t ksmscope_spawn_page_holder(const void *source, size_t length);
+
+#endif

@@ -1,0 +1,121 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
+import Dispatch
+import Synchronization
+
+/// Changes ksmd's tunables for the length of a job and puts every one back afterwards: when the
+/// job ends, when it fails, and on SIGINT, SIGTERM or SIGHUP.
+///
+/// Restoring first ends the processes holding pages for the job and writes `run` 2 (unmerge
+/// everything), because the kernel refuses `max_page_sharing` and `merge_across_nodes` while
+/// KSM pages exist.
+public final class KSMSettingsGuard: Sendable {
+    /// The sysfs folder being changed.
+    public let sysfs: KSMSysfs
+    /// The values found before the job, by name.
+    public let saved: [String: String]
+    private let state = Mutex<State>(State())
+
+    private struct State {
+        var holders: [PageHolder] = []
+        var restored = false
+    }
+
+    /// The knobs saved and restored, in the order they are written back (advisor last but one,
+    /// `run` last: setting the advisor resets pages_to_scan, and pages_to_scan is refused while
+    /// the advisor is on).
+    static let knobs = [
+        "pages_to_scan", "sleep_millisecs", "max_page_sharing", "use_zero_pages", "smart_scan",
+        "merge_across_nodes", "stable_node_chains_prune_millisecs", "advisor_mode", "run",
+    ]
+
+    /// Saves the current values and registers for restoring on signals.
+    public init(sysfs: KSMSysfs) throws(KernelError) {
+        if let reason = sysfs.unavailableReason { throw .unavailable(reason: reason) }
+        self.sysfs = sysfs
+        var saved: [String: String] = [:]
+        for knob in Self.knobs where sysfs.has(knob) { saved[knob] = try sysfs.read(knob) }
+        self.saved = saved
+        SignalRestorer.register(self)
+    }
+
+    /// Stops ksmd, unmerges everything and applies `settings` (name, value) in order.
+    public func apply(_ settings: [(String, String)]) throws(KernelError) {
+        try sysfs.write("run", "2")
+        if sysfs.has("advisor_mode") { try sysfs.write("advisor_mode", "none") }
+        for (name, value) in settings where sysfs.has(name) { try sysfs.write(name, value) }
+    }
+
+    /// Keeps a holder process to be ended on restore.
+    public func adopt(_ holder: PageHolder) {
+        state.withLock { $0.holders.append(holder) }
+    }
+
+    /// Ends the holders adopted so far (their pages leave KSM), without restoring settings.
+    public func releaseHolders() {
+        let holders = state.withLock { state in
+            defer { state.holders.removeAll() }
+            return state.holders
+        }
+        for holder in holders { holder.end() }
+    }
+
+    /// Ends the holders and writes every saved value back. Safe to call more than once.
+    public func restore() {
+        let first = state.withLock { state in
+            defer { state.restored = true }
+            return !state.restored
+        }
+        guard first else { return }
+        releaseHolders()
+        try? sysfs.write("run", "2")
+        if sysfs.has("advisor_mode") { try? sysfs.write("advisor_mode", "none") }
+        for knob in Self.knobs {
+            guard let value = saved[knob], knob != "run" else { continue }
+            // max_page_sharing is refused (EBUSY) while unmerging is still freeing KSM pages.
+            for attempt in 0..<50 {
+                if (try? sysfs.write(knob, value)) != nil || (try? sysfs.read(knob)) == value { break }
+                if attempt < 49 { usleep(20_000) }
+            }
+        }
+        if let run = saved["run"] { try? sysfs.write("run", run) }
+        SignalRestorer.unregister(self)
+    }
+
+    deinit { restore() }
+}
+
+/// Restores every active ``KSMSettingsGuard`` when the process is interrupted.
+enum SignalRestorer {
+    private static let guards = Mutex<[ObjectIdentifier: KSMSettingsGuard]>([:])
+    private static let sources = Mutex<[any DispatchSourceSignal]>([])
+
+    static func register(_ settings: KSMSettingsGuard) {
+        installOnce()
+        guards.withLock { $0[ObjectIdentifier(settings)] = settings }
+    }
+
+    static func unregister(_ settings: KSMSettingsGuard) {
+        _ = guards.withLock { $0.removeValue(forKey: ObjectIdentifier(settings)) }
+    }
+
+    private static func installOnce() {
+        sources.withLock { sources in
+            guard sources.isEmpty else { return }
+            for signalNumber in [SIGINT, SIGTERM, SIGHUP] {
+                signal(signalNumber, SIG_IGN)
+                let source = DispatchSource.makeSignalSource(signal: signalNumber, queue: .global())
+                source.setEventHandler {
+                    let active = guards.withLock { Array($0.values) }
+                    for settings in active { settings.restore() }
+                    exit(128 + signalNumber)
+                }
+                source.resume()
+                sources.append(source)
+            }
+        }
+    }
+}

@@ -1,0 +1,31 @@
+/// A problem with an input image or with the paths naming images.
+public enum ImageError: Error, Equatable, CustomStringConvertible {
+    /// The path does not exist.
+    case missing(path: String)
+    /// The file could not be opened, inspected or mapped.
+    case cannotOpen(path: String, reason: String)
+    /// The path names something other than a regular file or a folder.
+    case notARegularFile(path: String)
+    /// A folder holds no regular files.
+    case emptyFolder(path: String)
+    /// The file holds no bytes at all.
+    case emptyFile(path: String)
+    /// The file is shorter than one page, so it holds no page.
+    case noWholePage(path: String, bytes: Int, pageSize: Int)
+    /// The images hold more pages than one scan can index.
+    case tooManyPages(total: Int, limit: Int)
+
+    public var description: String {
+        switch self {
+        case .missing(let path): "\(path): no such file or folder"
+        case .cannotOpen(let path, let reason): "\(path): cannot read: \(reason)"
+        case .notARegularFile(let path): "\(path): not a regular file or folder"
+        case .emptyFolder(let path): "\(path): folder holds no regular files"
+        case .emptyFile(let path): "\(path): file is empty"
+        case .noWholePage(let path, let bytes, let pageSize):
+            "\(path): \(bytes) bytes is less than one \(pageSize)-byte page"
+        case .tooManyPages(let total, let limit):
+            "\(total) pages in all is more than one scan can index (\(limit))"
+        }
+    }
+}

@@ -1,0 +1,58 @@
+import Foundation
+
+/// Turns the paths a user names into the ordered list of image files to scan.
+///
+/// A file names one image; a folder names every regular file directly inside it, sorted by
+/// name (hidden files included, sub-folders skipped). Order matters: it is the order in which
+/// ksmd would meet the guests, and so decides which copy of a content is left over.
+public enum ImagePaths {
+    /// Expands `paths` into image files, in order.
+    ///
+    /// - Throws: ``ImageError/missing(path:)`` for a path that does not exist,
+    ///   ``ImageError/emptyFolder(path:)`` for a folder without regular files and
+    ///   ``ImageError/notARegularFile(path:)`` for anything else that is not a file.
+    public static func expand(_ paths: [String]) throws(ImageError) -> [String] {
+        var files: [String] = []
+        for path in paths {
+            switch kind(of: path) {
+            case .missing: throw ImageError.missing(path: path)
+            case .other: throw ImageError.notARegularFile(path: path)
+            case .file: files.append(path)
+            case .folder:
+                let names: [String]
+                do {
+                    names = try FileManager.default.contentsOfDirectory(atPath: path)
+                } catch {
+                    throw ImageError.cannotOpen(path: path, reason: "cannot list folder")
+                }
+                let inside = names.sorted().map { join(path, $0) }.filter { kind(of: $0) == .file }
+                guard !inside.isEmpty else { throw ImageError.emptyFolder(path: path) }
+                files += inside
+            }
+        }
+        return files
+    }
+
+    /// Opens each file as an image.
+    public static func open(_ files: [String], pageSize: PageSize) throws(ImageError) -> [any PageSource] {
+        var images: [any PageSource] = []
+        for file in files { images.append(try RawImage(path: file, pageSize: pageSize)) }
+        return images
+    }
+
+    private enum Kind { case missing, file, folder, other }
+
+    private static func kind(of path: String) -> Kind {
+        var status = stat()
+        guard stat(path, &status) == 0 else { return .missing }
+        switch status.st_mode & S_IFMT {
+        case S_IFREG: return .file
+        case S_IFDIR: return .folder
+        default: return .other
+        }
+    }
+
+    private static func join(_ folder: String, _ name: String) -> String {
+        folder.hasSuffix("/") ? folder + name : folder + "/" + name
+    }
+}

@@ -1,0 +1,23 @@
+/// One guest's memory as a sequence of equally sized pages in address order.
+///
+/// A source describes the image; the bytes are read through a ``PageReader`` that each worker
+/// thread makes for itself, so formats that must decompress or copy pages can keep their
+/// scratch buffers private to one thread.
+public protocol PageSource: Sendable {
+    /// The path (or other name) the image was given by.
+    var path: String { get }
+    /// The page size the image is divided into.
+    var pageSize: PageSize { get }
+    /// The number of whole pages.
+    var pageCount: Int { get }
+    /// Bytes after the last whole page, which are not counted as a page.
+    var ignoredBytes: Int { get }
+    /// Makes a reader for use by one thread at a time.
+    func makeReader() throws -> any PageReader
+}
+
+/// Reads pages of one ``PageSource``; used by one thread at a time.
+public protocol PageReader: AnyObject {
+    /// Returns the bytes of page `index`, valid until the next call on this reader.
+    func page(_ index: Int) throws -> UnsafeRawBufferPointer
+}

@@ -1,0 +1,135 @@
+/// What `ksmscope scan` reports: the counters ksmd reaches on these images once converged, per
+/// image `/proc/PID/ksm_stat` fields, and savings under restricted merge policies.
+///
+/// JSON keys are the contract other tools rely on; they use the kernel's names.
+public struct ScanReport: Sendable, Equatable, Codable {
+    public var pageSize: Int
+    public var hash: String
+    public var tunables: KSMTunables
+    /// Pages scanned (whole pages of all images).
+    public var pages: Int
+    /// All-zero pages.
+    public var zeroPages: Int
+    /// Distinct page contents.
+    public var distinctContents: Int
+    public var pagesShared: Int
+    public var pagesSharing: Int
+    /// rmap items in no KSM page (unique pages and leftovers); the kernel splits them over
+    /// `pages_unshared` and `pages_volatile` depending on when it is read.
+    public var pagesUnmerged: Int
+    public var ksmZeroPages: Int
+    public var stableNodeChains: Int
+    public var stableNodeDups: Int
+    /// `ksm_rmap_items` of all images.
+    public var rmapItems: Int
+    /// `(pages_sharing + ksm_zero_pages) x page size - rmap items x 64`, as the kernel computes it.
+    public var generalProfit: Int
+    /// `(pages_sharing + ksm_zero_pages) x page size`.
+    public var savedBytes: Int
+    /// Bytes after the last whole page of each image, summed.
+    public var ignoredBytes: Int
+    public var images: [Image]
+    public var policies: Policies
+
+    /// One image's share.
+    public struct Image: Sendable, Equatable, Codable {
+        public var path: String
+        public var pages: Int
+        public var zeroPages: Int
+        public var uniquePages: Int
+        public var selfSharedPages: Int
+        public var crossSharedPages: Int
+        public var ignoredBytes: Int
+        public var domain: String?
+        public var ksmRmapItems: Int
+        public var ksmMergingPages: Int
+        public var ksmZeroPages: Int
+        public var ksmProcessProfit: Int
+
+        enum CodingKeys: String, CodingKey {
+            case path, pages, domain
+            case zeroPages = "zero_pages"
+            case uniquePages = "unique_pages"
+            case selfSharedPages = "self_shared_pages"
+            case crossSharedPages = "cross_shared_pages"
+            case ignoredBytes = "ignored_bytes"
+            case ksmRmapItems = "ksm_rmap_items"
+            case ksmMergingPages = "ksm_merging_pages"
+            case ksmZeroPages = "ksm_zero_pages"
+            case ksmProcessProfit = "ksm_process_profit"
+        }
+    }
+
+    /// Saved bytes if merging were restricted.
+    public struct Policies: Sendable, Equatable, Codable {
+        /// KSM as is: pages merge across all images.
+        public var all: Int
+        /// Only within each image (per-VM salting against page-fusion side channels).
+        public var intraImage: Int
+        /// Only all-zero pages (as Windows does).
+        public var zeroOnly: Int
+        /// Only within each domain, when a domains file was given.
+        public var domain: Int?
+
+        enum CodingKeys: String, CodingKey {
+            case all, domain
+            case intraImage = "intra_image"
+            case zeroOnly = "zero_only"
+        }
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case pageSize = "page_size"
+        case hash, tunables, pages, images, policies
+        case zeroPages = "zero_pages"
+        case distinctContents = "distinct_contents"
+        case pagesShared = "pages_shared"
+        case pagesSharing = "pages_sharing"
+        case pagesUnmerged = "pages_unmerged"
+        case ksmZeroPages = "ksm_zero_pages"
+        case stableNodeChains = "stable_node_chains"
+        case stableNodeDups = "stable_node_dups"
+        case rmapItems = "rmap_items"
+        case generalProfit = "general_profit"
+        case savedBytes = "saved_bytes"
+        case ignoredBytes = "ignored_bytes"
+    }
+}
+
+extension ScanReport {
+    /// Builds the report from a converged tally of `images`.
+    public init(tally: SteadyStateTally, images sources: [any PageSource], pageSize: PageSize, hash: String) {
+        let page = pageSize.bytes
+        let rmap = KSMTunables.rmapItemBytes
+        self.pageSize = page
+        self.hash = hash
+        tunables = tally.tunables
+        pages = sources.reduce(0) { $0 + $1.pageCount }
+        zeroPages = tally.zeroPages
+        distinctContents = tally.distinctContents
+        pagesShared = tally.pagesShared
+        pagesSharing = tally.pagesSharing
+        pagesUnmerged = tally.pagesUnmerged
+        ksmZeroPages = tally.ksmZeroPages
+        stableNodeChains = tally.stableNodeChains
+        stableNodeDups = tally.stableNodeDups
+        rmapItems = tally.rmapItems
+        savedBytes = (tally.pagesSharing + tally.ksmZeroPages) * page
+        generalProfit = savedBytes - tally.rmapItems * rmap
+        ignoredBytes = sources.reduce(0) { $0 + $1.ignoredBytes }
+        images = zip(sources, tally.images).enumerated().map { index, pair in
+            let (source, image) = pair
+            return Image(
+                path: source.path, pages: source.pageCount, zeroPages: image.zeroPages,
+                uniquePages: image.uniquePages, selfSharedPages: image.selfSharedPages,
+                crossSharedPages: image.crossSharedPages, ignoredBytes: source.ignoredBytes,
+                domain: tally.domains?.names[index], ksmRmapItems: image.ksmRmapItems,
+                ksmMergingPages: image.ksmMergingPages, ksmZeroPages: image.ksmZeroPages,
+                ksmProcessProfit: (image.ksmMergingPages + image.ksmZeroPages) * page - image.ksmRmapItems * rmap)
+        }
+        policies = Policies(
+            all: savedBytes, intraImage: tally.intraImageSavedPages * page,
+            zeroOnly: tally.zeroOnlySavedPages * page,
+            domain: tally.domains == nil ? nil : tally.domainSavedPages * page)
+    }
+}

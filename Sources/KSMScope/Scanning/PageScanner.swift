@@ -1,0 +1,210 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
+import Dispatch
+import Synchronization
+
+/// Finds every group of byte-identical pages in a set of images, on all cores.
+///
+/// The scan has three phases:
+/// 1. Workers hash their share of the pages (XXH64 by default). All-zero pages are confirmed
+///    with a compare and only counted. Every other page leaves a ``PageRecord``; while it is hot
+///    in cache the worker compares it with the last page seen with the same hash, which proves
+///    most duplicates without a second read.
+/// 2. The records are sorted by hash in place (``HashBucketSort``).
+/// 3. Workers split the sorted runs into byte-identical groups (``ContentGrouper``) and fold them
+///    into per-worker accumulators, which are merged at the end.
+///
+/// Memory: 16 bytes a scanned page for the records, plus the recent-content tables
+/// (``ScanConfiguration/recentContentBudget``) and a few bytes per image. Page contents are
+/// never stored.
+public struct PageScanner: Sendable {
+    /// How pages are read and fingerprinted.
+    public let configuration: ScanConfiguration
+
+    /// Creates a scanner.
+    public init(configuration: ScanConfiguration = .init()) {
+        self.configuration = configuration
+    }
+
+    /// Scans `images` and folds every content group into accumulators made by `make`.
+    ///
+    /// - Parameters:
+    ///   - images: the images, in scan order; all must use the configured page size.
+    ///   - progress: advanced by one for every page hashed.
+    ///   - make: makes one empty accumulator per worker.
+    /// - Returns: the merged accumulator.
+    /// - Throws: ``ImageError`` for too many pages, or whatever a page reader throws.
+    public func scan<A: ContentGroupAccumulator>(
+        _ images: [any PageSource],
+        progress: ProgressCounter? = nil,
+        accumulator make: @Sendable () -> A
+    ) throws -> A {
+        let layout = ImageLayout(pageCounts: images.map(\.pageCount))
+        let total = layout.totalPages
+        guard total <= PageRecord.maximumPages else {
+            throw ImageError.tooManyPages(total: total, limit: PageRecord.maximumPages)
+        }
+        let workers = max(1, min(configuration.threads, total / 16))
+        let records = UnsafeMutableBufferPointer<PageRecord>.allocate(capacity: max(1, total))
+        defer { records.deallocate() }
+
+        let hashed = try hashPages(images, layout: layout, into: records, workers: workers, progress: progress)
+        // Close the gaps the workers' zero pages left between their record segments.
+        var count = 0
+        for part in hashed {
+            if part.start != count, part.records > 0 {
+                (records.baseAddress! + count).update(from: records.baseAddress! + part.start, count: part.records)
+            }
+            count += part.records
+        }
+        let sorted = UnsafeMutableBufferPointer(rebasing: records[0..<count])
+        HashBucketSort.sort(sorted, workers: workers)
+
+        var result = try groupContents(sorted, images: images, layout: layout, workers: workers, make: make)
+        let zeroGroup = hashed.reduce(into: ContentGroup()) { group, part in group.absorbZeros(of: part) }
+        if zeroGroup.count > 0 { result.add(zeroGroup) }
+        return result
+    }
+
+    /// What one worker of phase one leaves behind.
+    struct HashedShare: Sendable {
+        /// Where its records start.
+        var start: Int
+        /// How many records it wrote.
+        var records = 0
+        /// Zero pages per image, for the images it covered.
+        var zeroPages: [ContentGroup.ImageShare] = []
+        /// The last zero page it saw, or -1.
+        var lastZero = -1
+    }
+
+    private func hashPages(
+        _ images: [any PageSource], layout: ImageLayout, into records: UnsafeMutableBufferPointer<PageRecord>,
+        workers: Int, progress: ProgressCounter?
+    ) throws -> [HashedShare] {
+        let total = layout.totalPages
+        let hash = configuration.hash
+        let pageSize = configuration.pageSize.bytes
+        let perWorkerCache = max(1024, min(2 * (total / workers + 1), configuration.recentContentBudget / 8 / workers))
+        let results = Mutex<[HashedShare?]>(Array(repeating: nil, count: workers))
+        let failure = Mutex<(any Error)?>(nil)
+        let stop = Atomic<Bool>(false)
+        nonisolated(unsafe) let output = records
+
+        DispatchQueue.concurrentPerform(iterations: workers) { worker in
+            let lower = total * worker / workers
+            let upper = total * (worker + 1) / workers
+            var share = HashedShare(start: lower)
+            let zero = UnsafeMutableRawBufferPointer.allocate(byteCount: pageSize, alignment: 64)
+            defer { zero.deallocate() }
+            zero.initializeMemory(as: UInt8.self, repeating: 0)
+            let zeroHash = hash(UnsafeRawBufferPointer(zero))
+            var cache = RecentContentCache(capacity: perWorkerCache)
+            var access = PageAccess(images: images, layout: layout)
+            var pending = 0
+            do {
+                var page = lower
+                while page < upper {
+                    if stop.load(ordering: .relaxed) { return }
+                    let image = layout.image(containing: page)
+                    let end = min(upper, layout.starts[image + 1])
+                    while page < end {
+                        let bytes = try access.page(page - layout.starts[image], ofImage: image)
+                        let digest = hash(bytes)
+                        if digest == zeroHash, PageAccess.equal(bytes, UnsafeRawBufferPointer(zero)) {
+                            share.countZero(page: page, image: image)
+                        } else {
+                            let proof = try cache.prove(hash: digest, page: UInt32(page)) { earlier in
+                                try access.bytes(bytes, equalPage: Int(earlier))
+                            }
+                            output[share.start + share.records] = PageRecord(hash: digest, page: UInt32(page), proof: proof)
+                            share.records += 1
+                        }
+                        page += 1
+                        pending += 1
+                        if pending == 4096 {
+                            progress?.advance(by: pending)
+                            pending = 0
+                        }
+                    }
+                }
+                progress?.advance(by: pending)
+            } catch {
+                failure.withLock { if $0 == nil { $0 = error } }
+                stop.store(true, ordering: .relaxed)
+                return
+            }
+            results.withLock { $0[worker] = share }
+        }
+        if let error = failure.withLock({ $0 }) { throw error }
+        return results.withLock { $0.map { $0! } }
+    }
+
+    private func groupContents<A: ContentGroupAccumulator>(
+        _ records: UnsafeMutableBufferPointer<PageRecord>, images: [any PageSource], layout: ImageLayout,
+        workers: Int, make: @Sendable () -> A
+    ) throws -> A {
+        // Cut the sorted records into one stretch per worker, never inside a run of one hash.
+        var cuts = [0]
+        for worker in 1..<max(1, workers) {
+            var cut = max(cuts[cuts.count - 1], records.count * worker / workers)
+            while cut > 0, cut < records.count, records[cut].hash == records[cut - 1].hash { cut += 1 }
+            cuts.append(min(cut, records.count))
+        }
+        cuts.append(records.count)
+        let stretches = cuts
+        let results = Mutex<[A?]>(Array(repeating: nil, count: workers))
+        let failure = Mutex<(any Error)?>(nil)
+        nonisolated(unsafe) let input = records
+
+        DispatchQueue.concurrentPerform(iterations: workers) { worker in
+            var sink = make()
+            var grouper = ContentGrouper(images: images, layout: layout)
+            do {
+                let stretch = UnsafeMutableBufferPointer(rebasing: input[stretches[worker]..<stretches[worker + 1]])
+                try grouper.group(stretch, into: &sink)
+            } catch {
+                failure.withLock { if $0 == nil { $0 = error } }
+                return
+            }
+            results.withLock { $0[worker] = sink }
+        }
+        if let error = failure.withLock({ $0 }) { throw error }
+        let parts = results.withLock { $0 }
+        var merged = parts[0]!
+        for part in parts.dropFirst() { merged.merge(part!) }
+        return merged
+    }
+}
+
+extension PageScanner.HashedShare {
+    /// Counts one zero page.
+    @inline(__always)
+    mutating func countZero(page: Int, image: Int) {
+        if zeroPages.last?.image == image {
+            zeroPages[zeroPages.count - 1].count += 1
+        } else {
+            zeroPages.append(.init(image: image, count: 1))
+        }
+        lastZero = page
+    }
+}
+
+extension ContentGroup {
+    /// Adds one worker's zero pages to the group of all zero pages (workers come in page order).
+    mutating func absorbZeros(of share: PageScanner.HashedShare) {
+        isZero = true
+        for part in share.zeroPages {
+            if perImage.last?.image == part.image {
+                perImage[perImage.count - 1].count += part.count
+            } else {
+                perImage.append(part)
+            }
+            count += part.count
+        }
+        if share.lastZero >= 0 { lastPage = share.lastZero }
+    }
+}

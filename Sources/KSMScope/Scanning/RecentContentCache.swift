@@ -1,0 +1,45 @@
+/// A direct-mapped table of recently seen pages that lets a worker prove a page identical to an
+/// earlier one while both are still hot in the CPU cache.
+///
+/// Each slot packs the high 32 bits of a hash with the global index of the first page seen with
+/// it. A match is only a hint: the caller compares the bytes. Proven pages need no second read
+/// in the grouping phase, which is what keeps byte verification nearly free.
+struct RecentContentCache: ~Copyable {
+    private let slots: UnsafeMutableBufferPointer<UInt64>
+    private let mask: Int
+
+    private static let empty = UInt64.max
+
+    /// Creates a table with room for `capacity` pages, rounded up to a power of two.
+    init(capacity: Int) {
+        var size = 1024
+        while size < capacity { size <<= 1 }
+        slots = .allocate(capacity: size)
+        slots.initialize(repeating: Self.empty)
+        mask = size - 1
+    }
+
+    deinit { slots.deallocate() }
+
+    /// The bytes a table of `capacity` pages takes.
+    static func bytes(capacity: Int) -> Int { max(1024, capacity) * MemoryLayout<UInt64>.stride }
+
+    /// Returns an earlier page proven identical to `page`, or ``PageRecord/unproven`` after
+    /// remembering `page` as the representative of its hash.
+    ///
+    /// - Parameter isIdentical: compares `page` with the earlier page whose index it receives.
+    @inline(__always)
+    mutating func prove(
+        hash: UInt64, page: UInt32, isIdentical: (UInt32) throws -> Bool
+    ) rethrows -> UInt32 {
+        let slot = Int(truncatingIfNeeded: hash) & mask
+        let entry = slots[slot]
+        let tag = hash >> 32
+        if entry != Self.empty, entry >> 32 == tag {
+            let earlier = UInt32(truncatingIfNeeded: entry)
+            if try isIdentical(earlier) { return earlier }
+        }
+        slots[slot] = tag << 32 | UInt64(page)
+        return PageRecord.unproven
+    }
+}

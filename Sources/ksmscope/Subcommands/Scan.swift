@@ -1,0 +1,42 @@
+import ArgumentParser
+import KSMScope
+
+extension KSMScopeCommand {
+    /// `ksmscope scan`: the steady state ksmd reaches on static images.
+    struct Scan: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Predict the KSM counters ksmd converges to if these guests ran on one host.",
+            discussion: """
+                Each file is one guest's memory image (raw). Pages are hashed with XXH64 (seed 0), \
+                grouped by hash and confirmed byte for byte, then merged with the kernel's rules: \
+                max_page_sharing chains, leftover single copies, use_zero_pages.
+                """
+        )
+
+        @OptionGroup var scan: ScanOptions
+
+        @Option(name: .customLong("format"), help: "Output format: text, json or csv (per-image table).")
+        var format: ReportFormat = .text
+
+        @Option(name: .customLong("domains"), help: "File of 'PATH-OR-GLOB DOMAIN' lines: adds the domain merge policy.")
+        var domains: String?
+
+        func run() throws {
+            let report = try CommandFailure.reporting {
+                let job = SteadyStateScan(
+                    configuration: try scan.configuration(), tunables: try scan.tunables(),
+                    domainRules: try domains.map { try MergeDomains.rules(fromFile: $0) })
+                let images = try ImagePaths.open(try ImagePaths.expand(scan.paths), pageSize: job.configuration.pageSize)
+                let counter = ProgressCounter(total: images.reduce(0) { $0 + $1.pageCount })
+                let bar = ProgressBar.start(counter: counter, label: "scan", unitBytes: scan.pageSize, quiet: scan.quiet)
+                defer { bar?.finish() }
+                return try job.run(images, progress: counter)
+            }
+            switch format {
+            case .text: StandardOutput.write(report.text)
+            case .json: StandardOutput.write(try ReportJSON.encode(report))
+            case .csv: StandardOutput.write(report.csv)
+            }
+        }
+    }
+}
