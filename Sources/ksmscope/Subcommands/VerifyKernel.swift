@@ -22,9 +22,17 @@ extension KSMScopeCommand {
         @Option(name: .customLong("timeout"), help: "Seconds to wait for ksmd to settle.")
         var timeout = 300.0
 
+        @Option(name: .customLong("pages-to-scan"), help: "ksmd's pages_to_scan while verifying.")
+        var pagesToScan = 20_000
+
+        @Option(name: .customLong("sleep-millisecs"), help: "ksmd's sleep_millisecs while verifying.")
+        var sleepMilliseconds = 10
+
         func validate() throws {
             guard format != .csv else { throw ValidationError("--format csv is not offered by verify-kernel; use text or json") }
             guard timeout > 0 else { throw ValidationError("--timeout must be positive") }
+            guard pagesToScan > 0 else { throw ValidationError("--pages-to-scan must be positive") }
+            guard sleepMilliseconds >= 0 else { throw ValidationError("--sleep-millisecs must not be negative") }
         }
 
         func run() throws {
@@ -33,6 +41,8 @@ extension KSMScopeCommand {
                 let images = try ImagePaths.open(try ImagePaths.expand(scan.paths), pageSize: job.configuration.pageSize)
                 var verifier = KernelVerifier()
                 verifier.timeoutSeconds = timeout
+                verifier.pagesToScan = pagesToScan
+                verifier.sleepMilliseconds = sleepMilliseconds
                 return try verifier.verify(images, scan: job)
             }
             StandardOutput.write(format == .json ? try ReportJSON.encode(comparison) : comparison.text)

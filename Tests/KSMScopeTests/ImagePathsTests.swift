@@ -1,0 +1,42 @@
+import Foundation
+import Testing
+
+@testable import KSMScope
+
+@Suite("ImagePaths and bad input")
+struct ImagePathsTests {
+    @Test("a folder expands to its regular files sorted by name")
+    func folderOrder() throws {
+        let folder = try TemporaryFolder()
+        for name in ["b.img", "a.img", ".hidden", "c.raw"] { try folder.write(name, [UInt8](repeating: 1, count: 4096)) }
+        try FileManager.default.createDirectory(atPath: folder.path + "/sub", withIntermediateDirectories: false)
+        let files = try ImagePaths.expand([folder.path])
+        #expect(files.map { ($0 as NSString).lastPathComponent } == [".hidden", "a.img", "b.img", "c.raw"])
+    }
+
+    @Test("bad paths give errors naming the path")
+    func badPaths() throws {
+        let folder = try TemporaryFolder()
+        #expect(throws: ImageError.missing(path: folder.path + "/nope")) { try ImagePaths.expand([folder.path + "/nope"]) }
+        #expect(throws: ImageError.emptyFolder(path: folder.path)) { try ImagePaths.expand([folder.path]) }
+        #expect(throws: ImageError.notARegularFile(path: "/dev/null")) { try ImagePaths.expand(["/dev/null"]) }
+        let empty = try folder.write("empty.img", [])
+        #expect(throws: ImageError.emptyFile(path: empty)) { try ImagePaths.open([empty], pageSize: .default) }
+        let short = try folder.write("short.img", [1, 2, 3])
+        #expect(throws: ImageError.noWholePage(path: short, bytes: 3, pageSize: 4096)) {
+            try ImagePaths.open([short], pageSize: .default)
+        }
+    }
+
+    @Test("every error names its path in one line")
+    func oneLineDescriptions() {
+        let errors: [ImageError] = [
+            .missing(path: "/x"), .cannotOpen(path: "/x", reason: "Permission denied"), .notARegularFile(path: "/x"),
+            .emptyFolder(path: "/x"), .emptyFile(path: "/x"), .noWholePage(path: "/x", bytes: 3, pageSize: 4096),
+        ]
+        for error in errors {
+            #expect(error.description.hasPrefix("/x: "))
+            #expect(!error.description.contains("\n"))
+        }
+    }
+}

@@ -1,0 +1,98 @@
+import Foundation
+import Testing
+
+@testable import KSMScope
+
+/// Compares the scan's prediction with the real ksmd. There is one ksmd per machine, so the
+/// suite runs its tests one at a time, and only where /sys/kernel/mm/ksm is writable (root).
+@Suite(
+    "Prediction against the real kernel", .serialized,
+    .enabled(if: KSMSysfs().isWritable, "needs root and a writable /sys/kernel/mm/ksm: kernel comparison skipped")
+)
+struct KernelVerificationTests {
+    /// Copy counts around max_page_sharing, zero pages, near-duplicates and unique pages over four images.
+    static func imageSet() -> [[UInt8]] {
+        let factory = PageFactory(pageSize: 4096)
+        var images = mixedImages(
+            factory: factory, copies: [1, 2, 3, 4, 5, 9, 255, 256, 257, 258, 511, 512, 513, 1000], zeroPages: 700,
+            uniquePages: 300, imageCount: 4, seed: 2026)
+        images[1] += factory.nearDuplicate(of: 3, at: 4095) + factory.nearDuplicate(of: 3, at: 0)
+        return images
+    }
+
+    static let settings: [(maxPageSharing: Int, useZeroPages: Bool)] = [(256, false), (256, true), (4, false), (4, true)]
+
+    @Test("converged counters equal the prediction", arguments: 0..<settings.count)
+    func convergedCountersMatch(setting: Int) throws {
+        let (maxPageSharing, useZeroPages) = Self.settings[setting]
+        let fixture = try ScanFixture(Self.imageSet())
+        let before = try Self.knobs()
+        let comparison = try verify(fixture, maxPageSharing: maxPageSharing, useZeroPages: useZeroPages)
+        for row in comparison.rows {
+            #expect(row.predicted == row.kernel, "\(row.image ?? "global") \(row.counter)")
+        }
+        #expect(comparison.rows.count == 6 + 4 * 4)
+        // Every knob is back, and nothing is left merged.
+        #expect(try Self.knobs() == before)
+        #expect(try KSMSysfs().readInt("pages_shared") == 0)
+    }
+
+    @Test("8192 copies of one page: 32 KSM pages, 8160 sharing, one chain of 32 dups")
+    func kernelWorkedExample() throws {
+        let factory = PageFactory(pageSize: 4096)
+        let fixture = try ScanFixture([factory.image(Array(repeating: factory.page(77), count: 8192))])
+        let comparison = try verify(fixture, maxPageSharing: 256, useZeroPages: false)
+        let kernel = Dictionary(uniqueKeysWithValues: comparison.rows.filter { $0.image == nil }.map { ($0.counter, $0.kernel) })
+        #expect(kernel["pages_shared"] == 32)
+        #expect(kernel["pages_sharing"] == 8160)
+        #expect(kernel["stable_node_chains"] == 1)
+        #expect(kernel["stable_node_dups"] == 32)
+        #expect(comparison.matches)
+    }
+
+    @Test("settings are restored when the job fails")
+    func restoresOnFailure() throws {
+        let before = try Self.knobs()
+        let settings = try KSMSettingsGuard(sysfs: KSMSysfs())
+        try settings.apply([("max_page_sharing", "7"), ("use_zero_pages", "1"), ("pages_to_scan", "1234")])
+        #expect(try KSMSysfs().readInt("max_page_sharing") == 7)
+        settings.restore()
+        #expect(try Self.knobs() == before)
+    }
+
+    @Test(
+        "Ctrl-C during verify-kernel restores every setting",
+        .enabled(if: CommandLineTests.available, "build the ksmscope executable first")
+    )
+    func restoresOnInterrupt() throws {
+        let before = try Self.knobs()
+        let fixture = try ScanFixture(Self.imageSet())
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: CommandRunner.executable)
+        // One page per second: ksmd cannot converge before the interrupt.
+        process.arguments = ["verify-kernel", "--pages-to-scan", "1", "--sleep-millisecs", "1000", fixture.folder.path]
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        // Wait until the settings are applied and ksmd runs.
+        for _ in 0..<200 where (try? KSMSysfs().read("pages_to_scan")) != "1" { usleep(20_000) }
+        #expect(try KSMSysfs().read("pages_to_scan") == "1")
+        kill(process.processIdentifier, SIGINT)
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 128 + SIGINT)
+        #expect(try Self.knobs() == before)
+        #expect(KSMUsers.find().isEmpty, "holder processes outlived the interrupt")
+    }
+
+    private func verify(_ fixture: ScanFixture, maxPageSharing: Int, useZeroPages: Bool) throws -> KernelComparison {
+        let scan = SteadyStateScan(tunables: try KSMTunables(maxPageSharing: maxPageSharing, useZeroPages: useZeroPages))
+        let images = try ImagePaths.open(fixture.paths, pageSize: .default)
+        return try KernelVerifier().verify(images, scan: scan)
+    }
+
+    /// The tunables a verification may touch.
+    static func knobs() throws -> [String] {
+        let sysfs = KSMSysfs()
+        return try KSMSettingsGuard.knobs.filter(sysfs.has).map { try sysfs.read($0) }
+    }
+}

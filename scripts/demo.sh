@@ -1,0 +1,11 @@
+#!/usr/bin/env bash
+# The demo of the README's quick start: generates a small guest fleet from samples/demo.json
+# and prints what KSM would save on it.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/deps.sh
+swift build -c release --product ksmscope >&2
+out=.build/demo
+rm -rf "$out"
+.build/release/ksmscope generate --spec samples/demo.json --out "$out" --seed 1 >&2
+.build/release/ksmscope scan "$out"

@@ -1,0 +1,9 @@
+#!/usr/bin/env bash
+# The test command of the README's quick start and of CI: installs what is missing, builds
+# everything (the tests also run the ksmscope executable) and runs the Swift Testing suites.
+# The kernel comparison tests run only as root with a writable /sys/kernel/mm/ksm.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/deps.sh
+swift build --build-tests
+swift test --skip-build
