@@ -23,10 +23,12 @@ public struct SteadyStateScan: Sendable {
         let tunables = tunables
         let domains = domainRules.map { MergeDomains(rules: $0, images: images.map(\.path)) }
         let count = images.count
-        let tally = try PageScanner(configuration: configuration).scan(images, progress: progress) {
+        let outcome = try PageScanner(configuration: configuration).scan(images, progress: progress) {
             SteadyStateTally(tunables: tunables, imageCount: count, domains: domains)
         }
-        return ScanReport(tally: tally, images: images, pageSize: configuration.pageSize, hash: configuration.hash.name)
+        return ScanReport(
+            tally: outcome.accumulator, images: images, unreadable: outcome.unreadablePages,
+            pageSize: configuration.pageSize, hash: configuration.hash.name)
     }
 
     /// Expands `paths` (files and folders), opens the images and scans them.

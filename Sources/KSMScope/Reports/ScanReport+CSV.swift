@@ -4,7 +4,7 @@ extension ScanReport {
     /// The CSV header of ``csv``.
     public static let csvColumns = [
         "path", "pages", "zero_pages", "unique_pages", "self_shared_pages", "cross_shared_pages", "ignored_bytes",
-        "domain", "ksm_rmap_items", "ksm_merging_pages", "ksm_zero_pages", "ksm_process_profit",
+        "unreadable_pages", "domain", "ksm_rmap_items", "ksm_merging_pages", "ksm_zero_pages", "ksm_process_profit",
     ]
 
     /// The per-image table as CSV (RFC 4180 quoting), one row per image in input order.
@@ -14,7 +14,7 @@ extension ScanReport {
             let fields = [
                 CSV.field(image.path), "\(image.pages)", "\(image.zeroPages)", "\(image.uniquePages)",
                 "\(image.selfSharedPages)", "\(image.crossSharedPages)", "\(image.ignoredBytes)",
-                CSV.field(image.domain ?? ""), "\(image.ksmRmapItems)", "\(image.ksmMergingPages)",
+                "\(image.unreadablePages)", CSV.field(image.domain ?? ""), "\(image.ksmRmapItems)", "\(image.ksmMergingPages)",
                 "\(image.ksmZeroPages)", "\(image.ksmProcessProfit)",
             ]
             out += fields.joined(separator: ",") + "\n"

@@ -37,6 +37,9 @@ extension ScanReport {
             ])
         }
         out += Figures.table(rows)
+        if unreadablePages > 0 {
+            out += "\n\(unreadablePages) unreadable pages were left out (--keep-going)\n"
+        }
         if ignoredBytes > 0 {
             out += "\n\(ignoredBytes) trailing bytes after the last whole page were ignored\n"
         }

@@ -28,6 +28,8 @@ public struct ScanReport: Sendable, Equatable, Codable {
     public var savedBytes: Int
     /// Bytes after the last whole page of each image, summed.
     public var ignoredBytes: Int
+    /// Pages left out because they could not be read (`--keep-going`), summed.
+    public var unreadablePages: Int
     public var images: [Image]
     public var policies: Policies
 
@@ -40,6 +42,7 @@ public struct ScanReport: Sendable, Equatable, Codable {
         public var selfSharedPages: Int
         public var crossSharedPages: Int
         public var ignoredBytes: Int
+        public var unreadablePages: Int
         public var domain: String?
         public var ksmRmapItems: Int
         public var ksmMergingPages: Int
@@ -53,6 +56,7 @@ public struct ScanReport: Sendable, Equatable, Codable {
             case selfSharedPages = "self_shared_pages"
             case crossSharedPages = "cross_shared_pages"
             case ignoredBytes = "ignored_bytes"
+            case unreadablePages = "unreadable_pages"
             case ksmRmapItems = "ksm_rmap_items"
             case ksmMergingPages = "ksm_merging_pages"
             case ksmZeroPages = "ksm_zero_pages"
@@ -93,18 +97,23 @@ public struct ScanReport: Sendable, Equatable, Codable {
         case generalProfit = "general_profit"
         case savedBytes = "saved_bytes"
         case ignoredBytes = "ignored_bytes"
+        case unreadablePages = "unreadable_pages"
     }
 }
 
 extension ScanReport {
-    /// Builds the report from a converged tally of `images`.
-    public init(tally: SteadyStateTally, images sources: [any PageSource], pageSize: PageSize, hash: String) {
+    /// Builds the report from a converged tally of `images`, of which `unreadable` pages per
+    /// image were left out.
+    public init(
+        tally: SteadyStateTally, images sources: [any PageSource], unreadable: [Int], pageSize: PageSize, hash: String
+    ) {
         let page = pageSize.bytes
         let rmap = KSMTunables.rmapItemBytes
         self.pageSize = page
         self.hash = hash
         tunables = tally.tunables
-        pages = sources.reduce(0) { $0 + $1.pageCount }
+        pages = sources.reduce(0) { $0 + $1.pageCount } - unreadable.reduce(0, +)
+        unreadablePages = unreadable.reduce(0, +)
         zeroPages = tally.zeroPages
         distinctContents = tally.distinctContents
         pagesShared = tally.pagesShared
@@ -120,9 +129,10 @@ extension ScanReport {
         images = zip(sources, tally.images).enumerated().map { index, pair in
             let (source, image) = pair
             return Image(
-                path: source.path, pages: source.pageCount, zeroPages: image.zeroPages,
+                path: source.path, pages: source.pageCount - unreadable[index], zeroPages: image.zeroPages,
                 uniquePages: image.uniquePages, selfSharedPages: image.selfSharedPages,
                 crossSharedPages: image.crossSharedPages, ignoredBytes: source.ignoredBytes,
+                unreadablePages: unreadable[index],
                 domain: tally.domains?.names[index], ksmRmapItems: image.ksmRmapItems,
                 ksmMergingPages: image.ksmMergingPages, ksmZeroPages: image.ksmZeroPages,
                 ksmProcessProfit: (image.ksmMergingPages + image.ksmZeroPages) * page - image.ksmRmapItems * rmap)

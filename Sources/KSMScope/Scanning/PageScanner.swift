@@ -29,19 +29,28 @@ public struct PageScanner: Sendable {
         self.configuration = configuration
     }
 
+    /// What a scan returns: the merged accumulator and the pages that could not be read.
+    public struct Outcome<A: ContentGroupAccumulator> {
+        /// Every content group folded in.
+        public var accumulator: A
+        /// Pages left out per image (in input order) because their reader reported a skippable
+        /// ``DumpError`` and ``ScanConfiguration/keepGoing`` was set.
+        public var unreadablePages: [Int]
+    }
+
     /// Scans `images` and folds every content group into accumulators made by `make`.
     ///
     /// - Parameters:
     ///   - images: the images, in scan order; all must use the configured page size.
     ///   - progress: advanced by one for every page hashed.
     ///   - make: makes one empty accumulator per worker.
-    /// - Returns: the merged accumulator.
+    /// - Returns: the merged accumulator and the count of unreadable pages per image.
     /// - Throws: ``ImageError`` for too many pages, or whatever a page reader throws.
     public func scan<A: ContentGroupAccumulator>(
         _ images: [any PageSource],
         progress: ProgressCounter? = nil,
         accumulator make: @Sendable () -> A
-    ) throws -> A {
+    ) throws -> Outcome<A> {
         let layout = ImageLayout(pageCounts: images.map(\.pageCount))
         let total = layout.totalPages
         guard total <= PageRecord.maximumPages else {
@@ -66,7 +75,9 @@ public struct PageScanner: Sendable {
         var result = try groupContents(sorted, images: images, layout: layout, workers: workers, make: make)
         let zeroGroup = hashed.reduce(into: ContentGroup()) { group, part in group.absorbZeros(of: part) }
         if zeroGroup.count > 0 { result.add(zeroGroup) }
-        return result
+        var unreadable = Array(repeating: 0, count: images.count)
+        for part in hashed { for share in part.unreadablePages { unreadable[share.image] += share.count } }
+        return Outcome(accumulator: result, unreadablePages: unreadable)
     }
 
     /// What one worker of phase one leaves behind.
@@ -79,6 +90,8 @@ public struct PageScanner: Sendable {
         var zeroPages: [ContentGroup.ImageShare] = []
         /// The last zero page it saw, or -1.
         var lastZero = -1
+        /// Pages left out because they could not be read (with keep-going).
+        var unreadablePages: [ContentGroup.ImageShare] = []
     }
 
     private func hashPages(
@@ -88,6 +101,7 @@ public struct PageScanner: Sendable {
         let total = layout.totalPages
         let hash = configuration.hash
         let pageSize = configuration.pageSize.bytes
+        let keepGoing = configuration.keepGoing
         let perWorkerCache = max(1024, min(2 * (total / workers + 1), configuration.recentContentBudget / 8 / workers))
         let results = Mutex<[HashedShare?]>(Array(repeating: nil, count: workers))
         let failure = Mutex<(any Error)?>(nil)
@@ -112,7 +126,14 @@ public struct PageScanner: Sendable {
                     let image = layout.image(containing: page)
                     let end = min(upper, layout.starts[image + 1])
                     while page < end {
-                        let bytes = try access.page(page - layout.starts[image], ofImage: image)
+                        let bytes: UnsafeRawBufferPointer
+                        do {
+                            bytes = try access.page(page - layout.starts[image], ofImage: image)
+                        } catch let error as DumpError where keepGoing && error.skippable {
+                            share.unreadablePages.tally(image: image)
+                            page += 1
+                            continue
+                        }
                         let digest = hash(bytes)
                         if digest == zeroHash, PageAccess.equal(bytes, UnsafeRawBufferPointer(zero)) {
                             share.countZero(page: page, image: image)
@@ -184,12 +205,20 @@ extension PageScanner.HashedShare {
     /// Counts one zero page.
     @inline(__always)
     mutating func countZero(page: Int, image: Int) {
-        if zeroPages.last?.image == image {
-            zeroPages[zeroPages.count - 1].count += 1
-        } else {
-            zeroPages.append(.init(image: image, count: 1))
-        }
+        zeroPages.tally(image: image)
         lastZero = page
+    }
+}
+
+extension [ContentGroup.ImageShare] {
+    /// Counts one more page of `image`, which is this list's last image or a later one.
+    @inline(__always)
+    mutating func tally(image: Int) {
+        if last?.image == image {
+            self[count - 1].count += 1
+        } else {
+            append(.init(image: image, count: 1))
+        }
     }
 }
 

@@ -20,6 +20,9 @@ struct ScanOptions: ParsableArguments {
     @Flag(name: .customLong("quiet"), help: "No progress bar on standard error.")
     var quiet = false
 
+    @Flag(name: .customLong("keep-going"), help: "Leave out and count unreadable pages of a dump instead of stopping.")
+    var keepGoing = false
+
     @Argument(help: "Image files, or folders whose regular files are images (sorted by name).")
     var paths: [String] = []
 
@@ -41,6 +44,7 @@ struct ScanOptions: ParsableArguments {
     func configuration() throws -> ScanConfiguration {
         var configuration = ScanConfiguration(pageSize: try PageSize(bytes: pageSize))
         if let threads { configuration.threads = threads }
+        configuration.keepGoing = keepGoing
         return configuration
     }
 }
