@@ -11,6 +11,11 @@ public struct ContentGroup: Sendable {
     public var lastPage = 0
     /// How many of the pages each image holds: only images that hold some, in image order.
     public var perImage: [ImageShare] = []
+    /// The global indices of the pages, ascending; empty for the all-zero group, whose pages
+    /// are only counted.
+    public var pages: [UInt32] = []
+    /// The pages' hash under the scan's hash function (for the zero group: the zero page's).
+    public var hash: UInt64 = 0
 
     /// Creates an empty group.
     public init() {}

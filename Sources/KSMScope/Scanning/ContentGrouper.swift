@@ -32,6 +32,7 @@ struct ContentGrouper {
         while start < records.count {
             var end = start + 1
             while end < records.count, records[end].hash == records[start].hash { end += 1 }
+            group.hash = records[start].hash
             if end - start == 1 {
                 emit(pages: CollectionOfOne(Int(records[start].page)), into: &sink)
             } else {
@@ -114,6 +115,7 @@ struct ContentGrouper {
     /// Hands one content's pages (ascending global indices) to the accumulator.
     private mutating func emit<A: ContentGroupAccumulator, S: Sequence<Int>>(pages: S, into sink: inout A) {
         group.perImage.removeAll(keepingCapacity: true)
+        group.pages.removeAll(keepingCapacity: true)
         group.count = 0
         var imageEnd = 0
         for page in pages {
@@ -123,6 +125,7 @@ struct ContentGrouper {
                 group.perImage.append(.init(image: image, count: 0))
             }
             group.perImage[group.perImage.count - 1].count += 1
+            group.pages.append(UInt32(page))
             group.count += 1
             group.lastPage = page
         }

@@ -59,8 +59,15 @@ public struct PageScanner: Sendable {
         let workers = max(1, min(configuration.threads, total / 16))
         let records = UnsafeMutableBufferPointer<PageRecord>.allocate(capacity: max(1, total))
         defer { records.deallocate() }
+        let zero = UnsafeMutableRawBufferPointer.allocate(byteCount: configuration.pageSize.bytes, alignment: 64)
+        defer { zero.deallocate() }
+        zero.initializeMemory(as: UInt8.self, repeating: 0)
+        let zeroPage = UnsafeRawBufferPointer(zero)
+        let zeroHash = configuration.hash(zeroPage)
 
-        let hashed = try hashPages(images, layout: layout, into: records, workers: workers, progress: progress)
+        let hashed = try hashPages(
+            images, layout: layout, into: records, zeroPage: zeroPage, zeroHash: zeroHash, workers: workers,
+            progress: progress)
         // Close the gaps the workers' zero pages left between their record segments.
         var count = 0
         for part in hashed {
@@ -73,7 +80,8 @@ public struct PageScanner: Sendable {
         HashBucketSort.sort(sorted, workers: workers)
 
         var result = try groupContents(sorted, images: images, layout: layout, workers: workers, make: make)
-        let zeroGroup = hashed.reduce(into: ContentGroup()) { group, part in group.absorbZeros(of: part) }
+        var zeroGroup = hashed.reduce(into: ContentGroup()) { group, part in group.absorbZeros(of: part) }
+        zeroGroup.hash = zeroHash
         if zeroGroup.count > 0 { result.add(zeroGroup) }
         var unreadable = Array(repeating: 0, count: images.count)
         for part in hashed { for share in part.unreadablePages { unreadable[share.image] += share.count } }
@@ -96,26 +104,22 @@ public struct PageScanner: Sendable {
 
     private func hashPages(
         _ images: [any PageSource], layout: ImageLayout, into records: UnsafeMutableBufferPointer<PageRecord>,
-        workers: Int, progress: ProgressCounter?
+        zeroPage: UnsafeRawBufferPointer, zeroHash: UInt64, workers: Int, progress: ProgressCounter?
     ) throws -> [HashedShare] {
         let total = layout.totalPages
         let hash = configuration.hash
-        let pageSize = configuration.pageSize.bytes
         let keepGoing = configuration.keepGoing
         let perWorkerCache = max(1024, min(2 * (total / workers + 1), configuration.recentContentBudget / 8 / workers))
         let results = Mutex<[HashedShare?]>(Array(repeating: nil, count: workers))
         let failure = Mutex<(any Error)?>(nil)
         let stop = Atomic<Bool>(false)
         nonisolated(unsafe) let output = records
+        nonisolated(unsafe) let zero = zeroPage
 
         DispatchQueue.concurrentPerform(iterations: workers) { worker in
             let lower = total * worker / workers
             let upper = total * (worker + 1) / workers
             var share = HashedShare(start: lower)
-            let zero = UnsafeMutableRawBufferPointer.allocate(byteCount: pageSize, alignment: 64)
-            defer { zero.deallocate() }
-            zero.initializeMemory(as: UInt8.self, repeating: 0)
-            let zeroHash = hash(UnsafeRawBufferPointer(zero))
             var cache = RecentContentCache(capacity: perWorkerCache)
             var access = PageAccess(images: images, layout: layout)
             var pending = 0
@@ -135,7 +139,7 @@ public struct PageScanner: Sendable {
                             continue
                         }
                         let digest = hash(bytes)
-                        if digest == zeroHash, PageAccess.equal(bytes, UnsafeRawBufferPointer(zero)) {
+                        if digest == zeroHash, PageAccess.equal(bytes, zero) {
                             share.countZero(page: page, image: image)
                         } else {
                             let proof = try cache.prove(hash: digest, page: UInt32(page)) { earlier in
