@@ -20,4 +20,15 @@ public protocol PageSource: Sendable {
 public protocol PageReader: AnyObject {
     /// Returns the bytes of page `index`, valid until the next call on this reader.
     func page(_ index: Int) throws -> UnsafeRawBufferPointer
+
+    /// All of the source's pages, one after another in memory and valid as long as the source
+    /// lives, or nil if pages must be read one at a time.
+    ///
+    /// Sources mapped straight from a file (raw images) offer this so that the scanner's hot
+    /// loop can walk pages by pointer arithmetic.
+    var contiguousPages: UnsafeRawBufferPointer? { get }
+}
+
+extension PageReader {
+    public var contiguousPages: UnsafeRawBufferPointer? { nil }
 }

@@ -44,5 +44,9 @@ public struct RawImage: PageSource {
         func page(_ index: Int) -> UnsafeRawBufferPointer {
             UnsafeRawBufferPointer(rebasing: file.bytes[index * pageSize..<(index + 1) * pageSize])
         }
+
+        var contiguousPages: UnsafeRawBufferPointer? {
+            UnsafeRawBufferPointer(rebasing: file.bytes[0..<file.bytes.count / pageSize * pageSize])
+        }
     }
 }
