@@ -35,7 +35,7 @@ static void child_main(int report_fd, pid_t parent, const void *source, size_t l
     for (;;) pause();
 }
 
-pid_t ksmscope_spawn_page_holder(const void *source, size_t length) {
+pid_t ksmscope_spawn_page_holder(const void *source, size_t length, unsigned long *address) {
     int fds[2];
     if (length == 0) { errno = EINVAL; return -1; }
     if (pipe2(fds, O_CLOEXEC) != 0) return -1;
@@ -64,6 +64,7 @@ pid_t ksmscope_spawn_page_holder(const void *source, size_t length) {
         errno = saved;
         return -1;
     }
+    *address = report.address;
     return pid;
 }
 

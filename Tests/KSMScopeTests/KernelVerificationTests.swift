@@ -84,6 +84,30 @@ struct KernelVerificationTests {
         #expect(KSMUsers.find().isEmpty, "holder processes outlived the interrupt")
     }
 
+    @Test("copy-on-write keeps history: rewritten pages leave a part-filled KSM page behind")
+    func copyOnWriteHistory() throws {
+        let factory = PageFactory(pageSize: 4096)
+        let before = factory.image(Array(repeating: factory.page(5), count: 300))
+        let after = factory.image((0..<300).map { $0 < 50 ? factory.page(10_000 + UInt64($0)) : factory.page(5) })
+        let fixture = try ScanFixture([before, after])
+        let snapshots = try ImagePaths.open(fixture.paths, pageSize: .default)
+        var run = KernelTimelineRun()
+        run.settleFullScans = 10
+        let record = try run.run(guests: [snapshots], tunables: .defaults)
+        #expect(record.pagesWritten == [0, 50])
+        #expect(record.appliedAfter.count == 2)
+        // Static content merges during the 2nd full scan.
+        #expect(record.scans[0].counters["pages_sharing"] == 0)
+        #expect(record.scans[1].counters["pages_sharing"] == 298)
+        // The first 256 copies filled KSM page A, the other 44 page B. The 50 rewritten copies
+        // leave A with 206 mappings: 2 KSM pages and 248 sharing, where a fresh look at the same
+        // final memory (250 copies) would give 1 KSM page and 249.
+        let final = try #require(record.scans.last).counters
+        #expect(final["pages_shared"] == 2)
+        #expect(final["pages_sharing"] == 248)
+        #expect(try ScanFixture([after]).scan().pagesSharing == 249)
+    }
+
     private func verify(_ fixture: ScanFixture, maxPageSharing: Int, useZeroPages: Bool) throws -> KernelComparison {
         let scan = SteadyStateScan(tunables: try KSMTunables(maxPageSharing: maxPageSharing, useZeroPages: useZeroPages))
         let images = try ImagePaths.open(fixture.paths, pageSize: .default)

@@ -10,8 +10,9 @@
 ///
 /// The child runs only async-signal-safe C after fork(): mmap, memcpy, madvise, write, pause.
 /// It dies with its parent (PR_SET_PDEATHSIG) and otherwise waits until it is killed.
-/// Returns the child's pid once the copy is in place, or -1 with errno set (the child's
-/// errno when the child failed).
-pid_t ksmscope_spawn_page_holder(const void *source, size_t length);
+/// Returns the child's pid once the copy is in place and stores the region's address (as the
+/// child sees it) in `address`, or returns -1 with errno set (the child's errno when the child
+/// failed).
+pid_t ksmscope_spawn_page_holder(const void *source, size_t length, unsigned long *address);
 
 #endif

@@ -14,6 +14,9 @@ public enum KernelError: Error, Equatable, CustomStringConvertible {
     case cannotHold(path: String, reason: String)
     /// ksmd did not settle within the time allowed.
     case notConverged(seconds: Double, fullScans: Int)
+    /// A full scan ran while the verifier expected ksmd to sleep (its readings or writes would
+    /// not sit between two full scans).
+    case missedFullScan(expected: Int, found: Int)
 
     public var description: String {
         switch self {
@@ -27,6 +30,8 @@ public enum KernelError: Error, Equatable, CustomStringConvertible {
         case .cannotHold(let path, let reason): "\(path): cannot load into KSM-mergeable memory: \(reason)"
         case .notConverged(let seconds, let fullScans):
             "ksmd's counters did not settle within \(Int(seconds)) s (\(fullScans) full scans)"
+        case .missedFullScan(let expected, let found):
+            "expected ksmd to sleep after full scan \(expected) but it reached \(found): raise sleep_millisecs"
         }
     }
 }

@@ -16,13 +16,41 @@ public final class PageHolder: Sendable {
     public let pid: pid_t
     /// The image it holds.
     public let path: String
+    /// Where the pages are in the child's address space.
+    public let address: UInt
+    /// How many bytes it holds.
+    public let length: Int
 
     /// Starts a child holding a copy of `bytes` (whole pages only).
     public init(path: String, bytes: UnsafeRawBufferPointer) throws(KernelError) {
-        let pid = ksmscope_spawn_page_holder(bytes.baseAddress, bytes.count)
+        var address: UInt = 0
+        let pid = ksmscope_spawn_page_holder(bytes.baseAddress, bytes.count, &address)
         guard pid > 0 else { throw .cannotHold(path: path, reason: String(cString: strerror(errno))) }
         self.pid = pid
         self.path = path
+        self.address = address
+        self.length = bytes.count
+    }
+
+    /// Writes `bytes` at `offset` of the held pages, as the guest would: through
+    /// `/proc/PID/mem`, so a write to a merged page breaks it by copy-on-write in the child.
+    public func write(_ bytes: UnsafeRawBufferPointer, at offset: Int) throws(KernelError) {
+        let path = "/proc/\(pid)/mem"
+        guard offset >= 0, offset + bytes.count <= length else {
+            throw .cannotWrite(path: path, value: "\(bytes.count) bytes at \(offset)", reason: "outside the held pages")
+        }
+        let descriptor = open(path, O_RDWR | O_CLOEXEC)
+        guard descriptor >= 0 else { throw .cannotWrite(path: path, value: "pages", reason: String(cString: strerror(errno))) }
+        defer { close(descriptor) }
+        var done = 0
+        while done < bytes.count {
+            let written = pwrite(descriptor, bytes.baseAddress! + done, bytes.count - done, off_t(Int(address) + offset + done))
+            if written < 0 && errno == EINTR { continue }
+            guard written > 0 else {
+                throw .cannotWrite(path: path, value: "\(bytes.count) bytes at \(offset)", reason: String(cString: strerror(errno)))
+            }
+            done += written
+        }
     }
 
     /// Starts a child holding the pages of `source`, copied out page by page when the source
