@@ -14,6 +14,19 @@ struct ImagePathsTests {
         #expect(files.map { ($0 as NSString).lastPathComponent } == [".hidden", "a.img", "b.img", "c.raw"])
     }
 
+    @Test("a folder's ksmscope manifests are not images")
+    func manifestsSkipped() throws {
+        let folder = try TemporaryFolder()
+        try folder.write("a.img", [UInt8](repeating: 1, count: 4096))
+        try folder.write("expected.json", Array("{\n  \"format\" : \"ksmscope-expected/1\",\n  \"seed\" : 1\n}\n".utf8))
+        try folder.write("timeline.json", Array("{\"format\":\"ksmscope-timeline/1\"}".utf8))
+        try folder.write("other.json", Array("{\"format\":\"something-else\"}".utf8))
+        let files = try ImagePaths.expand([folder.path])
+        #expect(files.map { ($0 as NSString).lastPathComponent } == ["a.img", "other.json"])
+        // Named directly, a file is always an image.
+        #expect(try ImagePaths.expand([folder.path + "/expected.json"]).count == 1)
+    }
+
     @Test("bad paths give errors naming the path")
     func badPaths() throws {
         let folder = try TemporaryFolder()
