@@ -3,8 +3,10 @@ import Foundation
 /// Turns the paths a user names into the ordered list of image files to scan.
 ///
 /// A file names one image; a folder names every regular file directly inside it, sorted by
-/// name (hidden files included, sub-folders skipped). Order matters: it is the order in which
-/// ksmd would meet the guests, and so decides which copy of a content is left over.
+/// name (hidden files included, sub-folders skipped), except ksmscope's own JSON manifests
+/// (`expected.json`, `timeline.json` that `ksmscope generate` writes beside its images), which
+/// are recognized by their content. Order matters: it is the order in which ksmd would meet the
+/// guests, and so decides which copy of a content is left over.
 public enum ImagePaths {
     /// Expands `paths` into image files, in order.
     ///
@@ -25,7 +27,7 @@ public enum ImagePaths {
                 } catch {
                     throw ImageError.cannotOpen(path: path, reason: "cannot list folder")
                 }
-                let inside = names.sorted().map { join(path, $0) }.filter { kind(of: $0) == .file }
+                let inside = names.sorted().map { join(path, $0) }.filter { kind(of: $0) == .file && !isManifest($0) }
                 guard !inside.isEmpty else { throw ImageError.emptyFolder(path: path) }
                 files += inside
             }
@@ -38,6 +40,16 @@ public enum ImagePaths {
         var images: [any PageSource] = []
         for file in files { images.append(try RawImage(path: file, pageSize: pageSize)) }
         return images
+    }
+
+    /// Whether a file is a JSON document of ksmscope's (its first key is `"format"` with a value
+    /// starting `ksmscope-`), not an image.
+    static func isManifest(_ path: String) -> Bool {
+        guard let handle = FileHandle(forReadingAtPath: path) else { return false }
+        defer { try? handle.close() }
+        let head = String(decoding: (try? handle.read(upToCount: 64)) ?? Data(), as: UTF8.self)
+        let compact = head.filter { !$0.isWhitespace }
+        return compact.hasPrefix("{\"format\":\"ksmscope-")
     }
 
     private enum Kind { case missing, file, folder, other }
