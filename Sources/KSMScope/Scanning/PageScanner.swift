@@ -9,10 +9,10 @@ import Synchronization
 /// Finds every group of byte-identical pages in a set of images, on all cores.
 ///
 /// The scan has three phases:
-/// 1. Workers hash their share of the pages (XXH64 by default). All-zero pages are confirmed
-///    with a compare and only counted. Every other page leaves a ``PageRecord``; while it is hot
-///    in cache the worker compares it with the last page seen with the same hash, which proves
-///    most duplicates without a second read.
+/// 1. Workers take their share of the pages. All-zero pages are found by a compare and only
+///    counted. Every other page is hashed (XXH64 by default) and leaves a ``PageRecord``; while
+///    it is hot in cache the worker compares it with the last page seen with the same hash,
+///    which proves most duplicates without a second read.
 /// 2. The records are sorted by hash in place (``HashBucketSort``).
 /// 3. Workers split the sorted runs into byte-identical groups (``ContentGrouper``) and fold them
 ///    into per-worker accumulators, which are merged at the end.
@@ -63,11 +63,9 @@ public struct PageScanner: Sendable {
         defer { zero.deallocate() }
         zero.initializeMemory(as: UInt8.self, repeating: 0)
         let zeroPage = UnsafeRawBufferPointer(zero)
-        let zeroHash = configuration.hash(zeroPage)
 
         let hashed = try hashPages(
-            images, layout: layout, into: records, zeroPage: zeroPage, zeroHash: zeroHash, workers: workers,
-            progress: progress)
+            images, layout: layout, into: records, zeroPage: zeroPage, workers: workers, progress: progress)
         // Close the gaps the workers' zero pages left between their record segments.
         var count = 0
         for part in hashed {
@@ -81,7 +79,7 @@ public struct PageScanner: Sendable {
 
         var result = try groupContents(sorted, images: images, layout: layout, workers: workers, make: make)
         var zeroGroup = hashed.reduce(into: ContentGroup()) { group, part in group.absorbZeros(of: part) }
-        zeroGroup.hash = zeroHash
+        zeroGroup.hash = configuration.hash(zeroPage)
         if zeroGroup.count > 0 { result.add(zeroGroup) }
         var unreadable = Array(repeating: 0, count: images.count)
         for part in hashed { for share in part.unreadablePages { unreadable[share.image] += share.count } }
@@ -104,7 +102,7 @@ public struct PageScanner: Sendable {
 
     private func hashPages(
         _ images: [any PageSource], layout: ImageLayout, into records: UnsafeMutableBufferPointer<PageRecord>,
-        zeroPage: UnsafeRawBufferPointer, zeroHash: UInt64, workers: Int, progress: ProgressCounter?
+        zeroPage: UnsafeRawBufferPointer, workers: Int, progress: ProgressCounter?
     ) throws -> [HashedShare] {
         let total = layout.totalPages
         let hash = configuration.hash
@@ -138,10 +136,12 @@ public struct PageScanner: Sendable {
                             page += 1
                             continue
                         }
-                        let digest = hash(bytes)
-                        if digest == zeroHash, PageAccess.equal(bytes, zero) {
+                        // The compare comes first: it fails within a few bytes on most non-zero
+                        // pages and spares all-zero pages the hash.
+                        if PageAccess.equal(bytes, zero) {
                             share.countZero(page: page, image: image)
                         } else {
+                            let digest = hash(bytes)
                             let proof = try cache.prove(hash: digest, page: UInt32(page)) { earlier in
                                 try access.bytes(bytes, equalPage: Int(earlier))
                             }

@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
+
 /// A direct-mapped table of recently seen pages that lets a worker prove a page identical to an
 /// earlier one while both are still hot in the CPU cache.
 ///
@@ -11,15 +17,35 @@ struct RecentContentCache: ~Copyable {
     private static let empty = UInt64.max
 
     /// Creates a table with room for `capacity` pages, rounded up to a power of two.
+    ///
+    /// Every probe lands on a random slot, so the table is mapped with transparent huge pages
+    /// where the kernel allows: one TLB entry covers 2 MiB of slots instead of 4 KiB.
     init(capacity: Int) {
         var size = 1024
         while size < capacity { size <<= 1 }
-        slots = .allocate(capacity: size)
+        let bytes = size * MemoryLayout<UInt64>.stride
+        let base = mmap(nil, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0)
+        if let base, base != MAP_FAILED {
+            _ = madvise(base, bytes, MADV_HUGEPAGE)
+            slots = UnsafeMutableBufferPointer(start: base.assumingMemoryBound(to: UInt64.self), count: size)
+        } else {
+            slots = .allocate(capacity: size)
+        }
         slots.initialize(repeating: Self.empty)
         mask = size - 1
+        mapped = base != nil && base != MAP_FAILED
     }
 
-    deinit { slots.deallocate() }
+    /// Whether the slots are an mmap'd region (else a heap allocation).
+    private let mapped: Bool
+
+    deinit {
+        if mapped {
+            munmap(slots.baseAddress, slots.count * MemoryLayout<UInt64>.stride)
+        } else {
+            slots.deallocate()
+        }
+    }
 
     /// The bytes a table of `capacity` pages takes.
     static func bytes(capacity: Int) -> Int { max(1024, capacity) * MemoryLayout<UInt64>.stride }
