@@ -89,33 +89,48 @@ public final class KSMSettingsGuard: Sendable {
 }
 
 /// Restores every active ``KSMSettingsGuard`` when the process is interrupted.
+///
+/// The signals are caught only while a guard is active; afterwards their previous dispositions
+/// come back, so processes started later (which inherit ignored signals) are not affected.
 enum SignalRestorer {
-    private static let guards = Mutex<[ObjectIdentifier: KSMSettingsGuard]>([:])
-    private static let sources = Mutex<[any DispatchSourceSignal]>([])
+    private static let signals = [SIGINT, SIGTERM, SIGHUP]
+
+    private struct State {
+        var guards: [ObjectIdentifier: KSMSettingsGuard] = [:]
+        var sources: [any DispatchSourceSignal] = []
+        var previous: [__sighandler_t?] = []
+    }
+
+    private static let state = Mutex(State())
 
     static func register(_ settings: KSMSettingsGuard) {
-        installOnce()
-        guards.withLock { $0[ObjectIdentifier(settings)] = settings }
+        state.withLock { state in
+            if state.guards.isEmpty {
+                for signalNumber in signals {
+                    state.previous.append(signal(signalNumber, SIG_IGN))
+                    let source = DispatchSource.makeSignalSource(signal: signalNumber, queue: .global())
+                    source.setEventHandler { interrupted(by: signalNumber) }
+                    source.resume()
+                    state.sources.append(source)
+                }
+            }
+            state.guards[ObjectIdentifier(settings)] = settings
+        }
     }
 
     static func unregister(_ settings: KSMSettingsGuard) {
-        _ = guards.withLock { $0.removeValue(forKey: ObjectIdentifier(settings)) }
+        state.withLock { state in
+            guard state.guards.removeValue(forKey: ObjectIdentifier(settings)) != nil, state.guards.isEmpty else { return }
+            for source in state.sources { source.cancel() }
+            for (signalNumber, previous) in zip(signals, state.previous) { signal(signalNumber, previous) }
+            state.sources = []
+            state.previous = []
+        }
     }
 
-    private static func installOnce() {
-        sources.withLock { sources in
-            guard sources.isEmpty else { return }
-            for signalNumber in [SIGINT, SIGTERM, SIGHUP] {
-                signal(signalNumber, SIG_IGN)
-                let source = DispatchSource.makeSignalSource(signal: signalNumber, queue: .global())
-                source.setEventHandler {
-                    let active = guards.withLock { Array($0.values) }
-                    for settings in active { settings.restore() }
-                    exit(128 + signalNumber)
-                }
-                source.resume()
-                sources.append(source)
-            }
-        }
+    private static func interrupted(by signalNumber: Int32) {
+        let active = state.withLock { Array($0.guards.values) }
+        for settings in active { settings.restore() }
+        exit(128 + signalNumber)
     }
 }
