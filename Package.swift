@@ -19,6 +19,11 @@ let package = Package(
             pkgConfig: "libxxhash",
             providers: [.apt(["libxxhash-dev"])]
         ),
+        // Page decompressors for kdump-compressed dumps, from Debian's -dev packages.
+        .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
+        .systemLibrary(name: "CLZO", pkgConfig: "lzo2", providers: [.apt(["liblzo2-dev"])]),
+        .systemLibrary(name: "CSnappy", pkgConfig: "snappy", providers: [.apt(["libsnappy-dev"])]),
+        .systemLibrary(name: "CZstd", pkgConfig: "libzstd", providers: [.apt(["libzstd-dev"])]),
         // Small C helpers that must not run Swift code: the forked children that hold
         // pages for the real ksmd run only async-signal-safe C after fork().
         .target(
@@ -30,6 +35,10 @@ let package = Package(
             dependencies: [
                 "CXXHash",
                 "CKSMSupport",
+                "CZlib",
+                "CLZO",
+                "CSnappy",
+                "CZstd",
                 .product(name: "SystemPackage", package: "swift-system"),
             ]
         ),
@@ -42,7 +51,9 @@ let package = Package(
         ),
         .testTarget(
             name: "KSMScopeTests",
-            dependencies: ["KSMScope", "CXXHash"]
+            dependencies: ["KSMScope", "CXXHash"],
+            // Saved fuzzer inputs, read by FormatFuzzRegressionTests from the source tree.
+            exclude: ["FuzzRegressions"]
         ),
     ]
 )

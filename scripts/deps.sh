@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# Installs the Debian packages ksmscope needs, only those missing. Runs apt-get as root, or
-# through sudo for other users.
+# Installs the Debian packages ksmscope needs, only those missing, plus any named as arguments
+# (the tests add QEMU and xz for the real-guest samples). Runs apt-get as root, or through sudo
+# for other users.
 set -euo pipefail
-packages=(libxxhash-dev pkg-config)
+packages=(libxxhash-dev pkg-config zlib1g-dev liblzo2-dev libsnappy-dev libzstd-dev "$@")
 missing=()
 for package in "${packages[@]}"; do
     dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")

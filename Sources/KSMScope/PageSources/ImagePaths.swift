@@ -35,16 +35,22 @@ public enum ImagePaths {
         return files
     }
 
-    /// Opens each file as an image.
-    public static func open(_ files: [String], pageSize: PageSize) throws(ImageError) -> [any PageSource] {
+    /// Opens each file as an image, in the format its content shows (``ImageFormat``): an ELF
+    /// core, a kdump-compressed dump (plain or flattened), a LiME file, or else raw memory.
+    ///
+    /// - Parameter keepGoing: leave out ELF segments whose header cannot describe pages instead
+    ///   of failing.
+    /// - Throws: ``ImageError`` for a file that cannot be read, or a raw image that is empty or
+    ///   shorter than a page; ``DumpError`` for a dump whose structure is unusable.
+    public static func open(_ files: [String], pageSize: PageSize, keepGoing: Bool = false) throws -> [any PageSource] {
         var images: [any PageSource] = []
-        for file in files { images.append(try RawImage(path: file, pageSize: pageSize)) }
+        for file in files { images.append(try ImageFormat.open(file, pageSize: pageSize, keepGoing: keepGoing)) }
         return images
     }
 
     /// Whether a file is a JSON document of ksmscope's (its first key is `"format"` with a value
     /// starting `ksmscope-`), not an image.
-    static func isManifest(_ path: String) -> Bool {
+    public static func isManifest(_ path: String) -> Bool {
         guard let handle = FileHandle(forReadingAtPath: path) else { return false }
         defer { try? handle.close() }
         let head = String(decoding: (try? handle.read(upToCount: 64)) ?? Data(), as: UTF8.self)

@@ -1,0 +1,26 @@
+import FuzzSupport
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Musl)
+    import Musl
+#endif
+
+// Replays inputs through a harness without libFuzzer or sanitizers: optimized code as shipped,
+// where a miscompile the instrumented builds hide can still show. scripts/fuzz.sh replays each
+// target's corpus with it.
+//
+//   fuzz-replay TARGET FILE-OR-FOLDER...
+let arguments = CommandLine.arguments.dropFirst()
+guard let name = arguments.first, let target = Harness.Target(rawValue: name) else {
+    print("usage: fuzz-replay elf|kdump|lime|detect FILE-OR-FOLDER...")
+    exit(2)
+}
+var count = 0
+for path in arguments.dropFirst() {
+    for file in Harness.files(at: path) {
+        Harness.replay(target, file: file)
+        count += 1
+    }
+}
+print("fuzz-replay \(target.rawValue): \(count) inputs, no crash")

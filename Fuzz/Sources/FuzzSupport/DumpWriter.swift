@@ -1,0 +1,1 @@
+../../../Tests/KSMScopeTests/FormatDumpWriterTests.swift
