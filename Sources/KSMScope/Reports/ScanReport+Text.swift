@@ -37,11 +37,48 @@ extension ScanReport {
             ])
         }
         out += Figures.table(rows)
+        out += liveText
         if unreadablePages > 0 {
             out += "\n\(unreadablePages) unreadable pages were left out (--keep-going)\n"
         }
         if ignoredBytes > 0 {
             out += "\n\(ignoredBytes) trailing bytes after the last whole page were ignored\n"
+        }
+        return out
+    }
+}
+
+extension ScanReport {
+    /// The live processes' section of ``text``: what KSM does for them now beside the
+    /// prediction; empty when no image is a live process.
+    var liveText: String {
+        let live = images.filter { $0.live != nil }
+        guard !live.isEmpty else { return "" }
+        var out = "\nlive processes: memory read while they run, NOT an atomic snapshot; \"now\" is KSM's state just before the read\n"
+        var rows = [[
+            "image", "pid", "command", "selected", "resident", "untouched", "KSM pages now", "merging now", "profit now",
+            "merging predicted", "profit predicted",
+        ]]
+        func count(_ value: Int?) -> String { value.map(String.init) ?? "n/a" }
+        for image in live {
+            guard let process = image.live else { continue }
+            let selected = process.mappings.reduce(0) { $0 + $1.end - $1.start }
+            rows.append([
+                image.path, "\(process.pid)", process.command, Figures.bytes(selected), count(process.residentPages),
+                count(process.untouchedPages), count(process.alreadyMergedPages),
+                count(process.ksmStat?.ksmMergingPages), process.ksmStat?.ksmProcessProfit.map(Figures.bytes) ?? "n/a",
+                "\(image.ksmMergingPages)", Figures.bytes(image.ksmProcessProfit),
+            ])
+        }
+        out += Figures.table(rows)
+        for image in live {
+            guard let process = image.live else { continue }
+            let mappings = process.mappings.map { mapping in
+                "0x\(String(mapping.start, radix: 16))-0x\(String(mapping.end, radix: 16))"
+                    + (mapping.mergeable ? " (mergeable)" : "")
+            }
+            out += "  \(image.path): read \(mappings.joined(separator: ", "))\n"
+            for note in process.notes { out += "  \(image.path): \(note)\n" }
         }
         return out
     }

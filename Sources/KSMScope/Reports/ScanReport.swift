@@ -48,9 +48,12 @@ public struct ScanReport: Sendable, Equatable, Codable {
         public var ksmMergingPages: Int
         public var ksmZeroPages: Int
         public var ksmProcessProfit: Int
+        /// For a live process (`--pid`, `--qemu`): where its pages were read from and what KSM
+        /// already does for it; absent for image files.
+        public var live: LiveProcessReport?
 
         enum CodingKeys: String, CodingKey {
-            case path, pages, domain
+            case path, pages, domain, live
             case zeroPages = "zero_pages"
             case uniquePages = "unique_pages"
             case selfSharedPages = "self_shared_pages"
@@ -135,7 +138,8 @@ extension ScanReport {
                 unreadablePages: unreadable[index],
                 domain: tally.domains?.names[index], ksmRmapItems: image.ksmRmapItems,
                 ksmMergingPages: image.ksmMergingPages, ksmZeroPages: image.ksmZeroPages,
-                ksmProcessProfit: (image.ksmMergingPages + image.ksmZeroPages) * page - image.ksmRmapItems * rmap)
+                ksmProcessProfit: (image.ksmMergingPages + image.ksmZeroPages) * page - image.ksmRmapItems * rmap,
+                live: (source as? LiveProcessImage)?.report)
         }
         policies = Policies(
             all: savedBytes, intraImage: tally.intraImageSavedPages * page,

@@ -1,0 +1,149 @@
+import Foundation
+import Testing
+
+@testable import KSMScope
+
+/// The real QEMU samples in `samples/qemu` (made by `samples/qemu/make-samples.sh`): one paused
+/// 64 MiB guest, its RAM filled by QEMU's loader device, written by QEMU as raw memory, as an
+/// ELF core and as a flattened kdump-zlib dump.
+enum QEMUSamples {
+    /// `samples/qemu` of this checkout.
+    static let folder = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().appendingPathComponent("samples/qemu").path
+    static let archive = folder + "/guest-raw-elf.tar.xz"
+    static let kdump = folder + "/guest.kdump-zlib"
+    static let facts = folder + "/SAMPLES.txt"
+
+    static var available: Bool {
+        [archive, kdump, facts].allSatisfy { FileManager.default.fileExists(atPath: $0) }
+            && FileManager.default.isExecutableFile(atPath: "/usr/bin/xz")
+    }
+
+    /// `SAMPLES.txt` as `key: value` pairs.
+    static func readFacts() throws -> [String: String] {
+        var values: [String: String] = [:]
+        for line in try String(contentsOfFile: facts, encoding: .utf8).split(separator: "\n") {
+            guard let colon = line.firstIndex(of: ":") else { continue }
+            values[String(line[..<colon])] = line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
+        }
+        return values
+    }
+
+    /// Unpacks `guest.raw` and `guest.elf` into a new temporary folder.
+    static func unpack() throws -> TemporaryFolder {
+        let folder = try TemporaryFolder()
+        let outcome = try Shell.run("/bin/tar", ["-xJf", archive, "-C", folder.path])
+        try #require(outcome.status == 0, "tar: \(outcome.stderr)")
+        return folder
+    }
+
+    /// The page the guest's init wrote `copy` of: "KSMSCOPE SAMPLE WORD PAGE nnnn\n" repeated.
+    static func page(_ word: String, _ index: Int) -> [UInt8] {
+        let line = Array("KSMSCOPE SAMPLE \(word) PAGE \(String(format: "%04d", index))\n".utf8)
+        return Array((0..<(4096 / line.count + 1)).flatMap { _ in line }.prefix(4096))
+    }
+}
+
+/// Runs a program and collects its output.
+enum Shell {
+    static func run(_ executable: String, _ arguments: [String]) throws -> CommandRunner.Outcome {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: executable)
+        process.arguments = arguments
+        let out = Pipe()
+        let err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        try process.run()
+        let stdout = out.fileHandleForReading.readDataToEndOfFile()
+        let stderr = err.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return .init(
+            status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self),
+            stderr: String(decoding: stderr, as: UTF8.self))
+    }
+}
+
+@Suite(
+    "real QEMU samples",
+    .enabled(if: QEMUSamples.available, "samples/qemu is incomplete: run samples/qemu/make-samples.sh")
+)
+struct QEMUSampleTests {
+    @Test("the raw sample: the guest's RAM and BIOS ROM, mostly zero pages, the loaded pages where expected")
+    func rawFacts() throws {
+        let facts = try QEMUSamples.readFacts()
+        let folder = try QEMUSamples.unpack()
+        let raw = folder.path + "/guest.raw"
+        let sum = try Shell.run("/usr/bin/sha256sum", [raw])
+        #expect(sum.stdout.hasPrefix(try #require(facts["sha256_raw"])))
+
+        // RAM from address 0 (-m, in the blocks QEMU's dump-guest-memory writes), then the
+        // 256 KiB BIOS ROM below 4 GiB.
+        let memory = try #require(facts["memory_mib"].flatMap { Int($0) })
+        let ranges = try #require(facts["raw_ranges"]).split(separator: ",").map { $0.split(separator: " ") }
+        #expect(ranges.last == ["0xfffc0000", "262144"])
+        let ramBytes = ranges.dropLast().reduce(0) { $0 + (Int($1[1]) ?? 0) }
+        #expect(ramBytes == memory << 20)
+        let expectedPages = (memory << 20) / 4096 + 64
+
+        // Count by hand: zero pages, the 256 pattern pages (4 copies each) and the 256 unique
+        // text pages (one copy each).
+        let file = try MappedFile(path: raw)
+        #expect(file.bytes.count == expectedPages * 4096)
+        var copies: [[UInt8]: Int] = [:]
+        var zeroPages = 0
+        let zero = [UInt8](repeating: 0, count: 4096)
+        let marker = Array("KSMSCOPE SAMPLE ".utf8)
+        for index in 0..<min(expectedPages, file.bytes.count / 4096) {
+            let page = file.bytes.baseAddress! + index * 4096
+            if memcmp(page, zero, 4096) == 0 {
+                zeroPages += 1
+            } else if memcmp(page, marker, marker.count) == 0 {
+                copies[Array(UnsafeRawBufferPointer(start: page, count: 4096)), default: 0] += 1
+            }
+        }
+        for index in 0..<256 {
+            #expect(copies[QEMUSamples.page("PATTERN", index)] == 4, "pattern page \(index)")
+            #expect(copies[QEMUSamples.page("UNIQUE", index)] == 1, "unique page \(index)")
+        }
+        #expect(zeroPages * 3 > expectedPages)
+
+        let report = try SteadyStateScan().run(paths: [raw])
+        #expect(report.pages == expectedPages)
+        #expect(report.ignoredBytes == 0)
+        #expect(report.zeroPages == zeroPages)
+        #expect(report.images[0].uniquePages >= 256)
+        // Each pattern content saves 3 pages; the zero pages save more.
+        #expect(report.pagesSharing > 256 * 3 + zeroPages * 99 / 100)
+        #expect(report.distinctContents < expectedPages - zeroPages)
+    }
+
+    @Test("raw, ELF and kdump-zlib of one paused guest scan to the same counts")
+    func formatsAgree() throws {
+        let facts = try QEMUSamples.readFacts()
+        let folder = try QEMUSamples.unpack()
+        let scan = SteadyStateScan()
+        let raw = try scan.run(paths: [folder.path + "/guest.raw"])
+        let elf = try scan.run(paths: [folder.path + "/guest.elf"])
+        let kdump = try scan.run(paths: [QEMUSamples.kdump])
+        #expect(raw.pages == (try #require(facts["raw_bytes"].flatMap { Int($0) })) / 4096)
+        for (name, other) in [("ELF", elf), ("kdump-zlib", kdump)] {
+            #expect(other.pages == raw.pages, "\(name) pages")
+            #expect(other.zeroPages == raw.zeroPages, "\(name) zero_pages")
+            #expect(other.distinctContents == raw.distinctContents, "\(name) distinct_contents")
+            #expect(other.pagesShared == raw.pagesShared, "\(name) pages_shared")
+            #expect(other.pagesSharing == raw.pagesSharing, "\(name) pages_sharing")
+            #expect(other.pagesUnmerged == raw.pagesUnmerged, "\(name) pages_unmerged")
+            #expect(other.stableNodeChains == raw.stableNodeChains, "\(name) stable_node_chains")
+            #expect(other.stableNodeDups == raw.stableNodeDups, "\(name) stable_node_dups")
+            #expect(other.rmapItems == raw.rmapItems, "\(name) rmap_items")
+            #expect(other.generalProfit == raw.generalProfit, "\(name) general_profit")
+            #expect(other.policies == raw.policies, "\(name) policies")
+            #expect(other.unreadablePages == 0, "\(name) unreadable_pages")
+            // The whole report but for the image's name.
+            var same = other
+            same.images[0].path = raw.images[0].path
+            #expect(same == raw, "\(name) report")
+        }
+    }
+}
