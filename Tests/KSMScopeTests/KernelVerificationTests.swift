@@ -58,6 +58,10 @@ struct KernelVerificationTests {
         #expect(try KSMSysfs().readInt("max_page_sharing") == 7)
         settings.restore()
         #expect(try Self.knobs() == before)
+        // SIGTERM is no longer ignored: processes started later would inherit that.
+        let previous = signal(SIGTERM, SIG_DFL)
+        #expect(unsafeBitCast(previous, to: Int.self) != unsafeBitCast(SIG_IGN, to: Int.self))
+        signal(SIGTERM, previous)
     }
 
     @Test(
@@ -106,6 +110,40 @@ struct KernelVerificationTests {
         #expect(final["pages_shared"] == 2)
         #expect(final["pages_sharing"] == 248)
         #expect(try ScanFixture([after]).scan().pagesSharing == 249)
+    }
+
+    @Test(
+        "timelines: the simulator's converged counters equal the kernel's after every step",
+        .enabled(if: CommandLineTests.available, "build the ksmscope executable first"),
+        arguments: 0..<settings.count
+    )
+    func timelineMatchesSimulator(setting: Int) throws {
+        let (maxPageSharing, useZeroPages) = Self.settings[setting]
+        let folder = try TemporaryFolder()
+        let spec = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("samples/demo.json").path
+        let generate = try CommandRunner.run([
+            "generate", "--spec", spec, "--out", folder.path + "/fleet", "--scale", "0.1", "--timeline", "2",
+            "--interval", "30", "--quiet",
+        ])
+        try #require(generate.status == 0, "\(generate.stderr)")
+        let manifest = try JSONDecoder().decode(
+            TimelineManifest.self, from: Data(contentsOf: URL(fileURLWithPath: folder.path + "/fleet/timeline.json")))
+        let guests = try manifest.guests.map { guest in
+            try ImagePaths.open(guest.files.map { folder.path + "/fleet/" + $0 }, pageSize: .default)
+        }
+        let tunables = try SimulatorTunables(maxPageSharing: maxPageSharing, useZeroPages: useZeroPages)
+        var verifier = TimelineVerifier()
+        verifier.run.settleFullScans = 30
+        let comparison = try verifier.verify(guests: guests, tunables: tunables)
+        #expect(comparison.pagesWritten.count == 3)
+        #expect(comparison.pagesWritten[1] > 0)
+        #expect(comparison.firstMergeKernel == 2)
+        #expect(comparison.firstMergeSimulator == comparison.firstMergeKernel)
+        for row in comparison.rows where !row.matches {
+            Issue.record("step \(row.step) scan \(row.fullScans) guest \(row.guest.map(String.init) ?? "-") \(row.counter): kernel \(row.kernel), simulator \(row.simulator)")
+        }
+        #expect(comparison.rows.count == 3 * (6 + 4 * guests.count))
     }
 
     private func verify(_ fixture: ScanFixture, maxPageSharing: Int, useZeroPages: Bool) throws -> KernelComparison {
