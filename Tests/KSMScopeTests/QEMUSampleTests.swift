@@ -44,26 +44,6 @@ enum QEMUSamples {
     }
 }
 
-/// Runs a program and collects its output.
-enum Shell {
-    static func run(_ executable: String, _ arguments: [String]) throws -> CommandRunner.Outcome {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        let out = Pipe()
-        let err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        let stdout = out.fileHandleForReading.readDataToEndOfFile()
-        let stderr = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return .init(
-            status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self),
-            stderr: String(decoding: stderr, as: UTF8.self))
-    }
-}
-
 @Suite(
     "real QEMU samples",
     .enabled(if: QEMUSamples.available, "samples/qemu is incomplete: run samples/qemu/make-samples.sh")

@@ -16,14 +16,18 @@ struct CommandRunner {
 
     /// Runs `ksmscope` with `arguments`, optionally as another user through setpriv.
     static func run(_ arguments: [String], asUser uid: Int? = nil) throws -> Outcome {
+        guard let uid else { return try Shell.run(executable, arguments) }
+        return try Shell.run(
+            "/usr/bin/setpriv", ["--reuid=\(uid)", "--regid=\(uid)", "--clear-groups", executable] + arguments)
+    }
+}
+
+/// Runs a program and collects its output.
+enum Shell {
+    static func run(_ executable: String, _ arguments: [String]) throws -> CommandRunner.Outcome {
         let process = Process()
-        if let uid {
-            process.executableURL = URL(fileURLWithPath: "/usr/bin/setpriv")
-            process.arguments = ["--reuid=\(uid)", "--regid=\(uid)", "--clear-groups", executable] + arguments
-        } else {
-            process.executableURL = URL(fileURLWithPath: executable)
-            process.arguments = arguments
-        }
+        process.executableURL = URL(fileURLWithPath: executable)
+        process.arguments = arguments
         let out = Pipe()
         let err = Pipe()
         process.standardOutput = out
@@ -32,7 +36,7 @@ struct CommandRunner {
         let stdout = out.fileHandleForReading.readDataToEndOfFile()
         let stderr = err.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
-        return Outcome(
+        return .init(
             status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self),
             stderr: String(decoding: stderr, as: UTF8.self))
     }
