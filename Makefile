@@ -1,5 +1,5 @@
 # Convenience targets; the scripts in scripts/ do the work (they need only bash and the Swift toolchain).
-.PHONY: deps build test demo release bench compare clean
+.PHONY: deps build test demo release bench compare fuzz clean
 
 deps:
 	bash scripts/deps.sh
@@ -21,6 +21,11 @@ bench: release
 
 compare: release
 	bash Benchmarks/compare.sh
+
+# Runs each dump parser's libFuzzer harness for RUNS inputs (default 20000).
+RUNS ?= 20000
+fuzz:
+	bash scripts/fuzz.sh $(RUNS)
 
 clean:
 	rm -rf .build Benchmarks/.build
