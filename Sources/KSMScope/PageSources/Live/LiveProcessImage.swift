@@ -285,7 +285,7 @@ public struct LiveProcessImage: PageSource {
 ///
 /// `pread` on one descriptor is safe from any number of threads; the descriptor stays bound to
 /// the process it was opened for even if the pid is reused.
-final class ProcessMemory: @unchecked Sendable {
+final class ProcessMemory: Sendable {
     let descriptor: Int32
 
     init(descriptor: Int32) { self.descriptor = descriptor }
