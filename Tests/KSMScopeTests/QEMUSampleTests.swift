@@ -126,4 +126,26 @@ struct QEMUSampleTests {
             #expect(same == raw, "\(name) report")
         }
     }
+
+    @Test(
+        "a cut ELF dump: one line naming file and offset; --keep-going counts the missing pages",
+        .enabled(if: CommandLineTests.available, "build the ksmscope executable first")
+    )
+    func truncatedELF() throws {
+        let folder = try QEMUSamples.unpack()
+        let elf = try Data(contentsOf: URL(fileURLWithPath: folder.path + "/guest.elf"))
+        let cut = try folder.write("cut.elf", Array(elf.prefix(40_000_000)))
+        let stopped = try CommandRunner.run(["scan", cut])
+        #expect(stopped.status == 1)
+        #expect(stopped.stdout.isEmpty)
+        #expect(stopped.stderr.hasPrefix("ksmscope: \(cut): offset "))
+        #expect(stopped.stderr.contains("lies past the end of the file"))
+        #expect(stopped.stderr.split(separator: "\n").count == 1)
+        let kept = try CommandRunner.run(["scan", "--keep-going", "--format", "json", cut])
+        #expect(kept.status == 0, "\(kept.stderr)")
+        let report = try JSONDecoder().decode(ScanReport.self, from: Data(kept.stdout.utf8))
+        let whole = try SteadyStateScan().run(paths: [folder.path + "/guest.elf"])
+        #expect(report.unreadablePages > 0)
+        #expect(report.pages + report.unreadablePages == whole.pages)
+    }
 }

@@ -33,7 +33,8 @@ public struct SteadyStateScan: Sendable {
 
     /// Expands `paths` (files and folders), opens the images and scans them.
     public func run(paths: [String], progress: ProgressCounter? = nil) throws -> ScanReport {
-        let images = try ImagePaths.open(try ImagePaths.expand(paths), pageSize: configuration.pageSize)
+        let images = try ImagePaths.open(
+            try ImagePaths.expand(paths), pageSize: configuration.pageSize, keepGoing: configuration.keepGoing)
         return try run(images, progress: progress)
     }
 }

@@ -37,7 +37,9 @@ extension KSMScopeCommand {
                 let job = SteadyStateScan(
                     configuration: try scan.configuration(), tunables: try scan.tunables(),
                     domainRules: try domains.map { try MergeDomains.rules(fromFile: $0) })
-                let files = try ImagePaths.open(try ImagePaths.expand(scan.paths), pageSize: job.configuration.pageSize)
+                let files = try ImagePaths.open(
+                    try ImagePaths.expand(scan.paths), pageSize: job.configuration.pageSize,
+                    keepGoing: job.configuration.keepGoing)
                 let images = files + (try scan.extra.images(pageSize: job.configuration.pageSize) as [any PageSource])
                 let counter = ProgressCounter(total: images.reduce(0) { $0 + $1.pageCount })
                 let bar = ProgressBar.start(counter: counter, label: "scan", unitBytes: scan.pageSize, quiet: scan.quiet)
