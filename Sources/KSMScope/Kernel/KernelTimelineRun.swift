@@ -16,8 +16,11 @@ import Dispatch
 public struct KernelTimelineRun: Sendable {
     /// The sysfs folder of the KSM to drive.
     public var sysfs = KSMSysfs()
-    /// ksmd's sleep between full scans: the window for a step's writes.
+    /// ksmd's sleep between batches: the window for a step's writes.
     public var sleepMilliseconds = 100
+    /// ksmd's batch size; nil for one more than the pages, which makes every batch one whole
+    /// full scan (needed for writes between full scans; a single snapshot can do without).
+    public var pagesToScan: Int?
     /// Full scans the converged counters must stay unchanged over before the next step.
     /// After copy-on-write, smart_scan's growing skip intervals delay re-merging for several
     /// scans, so fewer than about 30 stops too early.
@@ -48,6 +51,8 @@ public struct KernelTimelineRun: Sendable {
         public var settledAt: [Int]
         /// Pages written for each snapshot (0 for the first).
         public var pagesWritten: [Int]
+        /// Seconds from starting ksmd until it had settled on the last snapshot.
+        public var seconds: Double = 0
     }
 
     /// Runs `guests` (each a list of snapshots of equal page counts, in time order) through
@@ -66,7 +71,7 @@ public struct KernelTimelineRun: Sendable {
             ("use_zero_pages", tunables.useZeroPages ? "1" : "0"),
             ("merge_across_nodes", "1"),
             ("smart_scan", smartScan ? "1" : "0"),
-            ("pages_to_scan", "\(totalPages + 1)"),
+            ("pages_to_scan", "\(pagesToScan ?? totalPages + 1)"),
             ("sleep_millisecs", "\(sleepMilliseconds)"),
         ])
         var holders: [PageHolder] = []
@@ -77,6 +82,7 @@ public struct KernelTimelineRun: Sendable {
         }
         var record = Record(scans: [], appliedAfter: [0], settledAt: [], pagesWritten: [0])
         try sysfs.write("run", "1")
+        let start = DispatchTime.now()
         var lastScan = 0
         var stepStart = 0
         var stepClock = DispatchTime.now()
@@ -106,6 +112,7 @@ public struct KernelTimelineRun: Sendable {
             usleep(500)
         }
         try sysfs.write("run", "0")
+        record.seconds = Double(DispatchTime.now().uptimeNanoseconds - start.uptimeNanoseconds) / 1e9
         return record
     }
 
