@@ -160,6 +160,46 @@ struct GeneratorTests {
         }
     }
 
+    @Test(
+        "expected.json equals the brute-force reference on the images' bytes (independent of the scanner's rules)",
+        arguments: [(256, false), (3, false), (2, true)])
+    func expectedMatchesBruteForce(maxPageSharing: Int, useZeroPages: Bool) throws {
+        let folder = try GeneratorScratch()
+        let plan = try FleetPlan(spec: try featureSpec(count: 3), seed: 11)
+        let timeline = ChurnTimeline(plan: plan, steps: 1, interval: 5)
+        let out = folder.file("set")
+        let tunables = try KSMTunables(maxPageSharing: maxPageSharing, useZeroPages: useZeroPages)
+        _ = try FleetImageWriter(threads: 2).write(plan: plan, timeline: timeline, to: out, tunables: tunables)
+        let expected = try readExpected(out)
+        for set in expected.sets {
+            let images = try set.images.map { [UInt8](try Data(contentsOf: URL(fileURLWithPath: out + "/" + $0.path))) }
+            let reference = BruteForceKSM(maxPageSharing: maxPageSharing, useZeroPages: useZeroPages, pageSize: 4096)
+                .run(images)
+            #expect(set.pages == reference.pages)
+            #expect(set.zeroPages == reference.zeroPages)
+            #expect(set.distinctContents == reference.distinct)
+            #expect(set.pagesShared == reference.shared)
+            #expect(set.pagesSharing == reference.sharing)
+            #expect(set.pagesUnmerged == reference.unmerged)
+            #expect(set.ksmZeroPages == reference.ksmZero)
+            #expect(set.stableNodeChains == reference.chains)
+            #expect(set.stableNodeDups == reference.dups)
+            #expect(set.rmapItems == reference.rmapItems)
+            #expect(set.intraImageSavedPages == reference.intraImageSaved)
+            #expect(set.zeroOnlySavedPages == reference.zeroOnlySaved)
+            for (intended, brute) in zip(set.images, reference.images) {
+                #expect(intended.pages == brute.pages)
+                #expect(intended.zeroPages == brute.zero)
+                #expect(intended.uniquePages == brute.unique)
+                #expect(intended.selfSharedPages == brute.selfShared)
+                #expect(intended.crossSharedPages == brute.crossShared)
+                #expect(intended.ksmRmapItems == brute.rmapItems)
+                #expect(intended.ksmMergingPages == brute.merging)
+                #expect(intended.ksmZeroPages == brute.ksmZero)
+            }
+        }
+    }
+
     @Test("scan of a plain set (no timeline) in its folder order matches")
     func plainSet() throws {
         let folder = try GeneratorScratch()

@@ -28,31 +28,31 @@ struct SimulatorTunablesTests {
 
     @Test("values the kernel refuses are refused with its limits")
     func kernelLimits() {
-        #expect(throws: SimulatorTunablesError.pagesToScanWithAdvisor) {
+        #expect(throws: KSMTunablesError.pagesToScanWithAdvisor) {
             try SimulatorTunables(pagesToScan: 100, advisorMode: .scanTime)
         }
-        #expect(throws: SimulatorTunablesError.belowMinimum(knob: "max_page_sharing", value: 1, minimum: 2)) {
+        #expect(throws: KSMTunablesError.belowMinimum(knob: "max_page_sharing", value: 1, minimum: 2)) {
             try SimulatorTunables(maxPageSharing: 1)
         }
-        #expect(throws: SimulatorTunablesError.belowMinimum(knob: "advisor_target_scan_time", value: 0, minimum: 1)) {
+        #expect(throws: KSMTunablesError.belowMinimum(knob: "advisor_target_scan_time", value: 0, minimum: 1)) {
             try SimulatorTunables(advisorTargetScanTime: 0)
         }
-        #expect(throws: SimulatorTunablesError.belowMinimum(knob: "sleep_millisecs", value: -1, minimum: 0)) {
+        #expect(throws: KSMTunablesError.belowMinimum(knob: "sleep_millisecs", value: -1, minimum: 0)) {
             try SimulatorTunables(sleepMillisecs: -1)
         }
         #expect(
-            throws: SimulatorTunablesError.aboveMaximum(knob: "pages_to_scan", value: 1 << 32, maximum: Int(UInt32.max))
+            throws: KSMTunablesError.aboveMaximum(knob: "pages_to_scan", value: 1 << 32, maximum: Int(UInt32.max))
         ) {
             try SimulatorTunables(pagesToScan: 1 << 32)
         }
-        #expect(throws: SimulatorTunablesError.neverScans(knob: "pages_to_scan")) {
+        #expect(throws: KSMTunablesError.neverScans(knob: "pages_to_scan")) {
             try SimulatorTunables(pagesToScan: 0)
         }
-        #expect(throws: SimulatorTunablesError.unsupportedHZ(200)) { try SimulatorTunables(hz: 200) }
-        let message = SimulatorTunablesError.pagesToScanWithAdvisor.description
+        #expect(throws: KSMTunablesError.unsupportedHZ(200)) { try SimulatorTunables(hz: 200) }
+        let message = KSMTunablesError.pagesToScanWithAdvisor.description
         #expect(message.contains("EINVAL"))
         #expect(
-            SimulatorTunablesError.belowMinimum(knob: "max_page_sharing", value: 1, minimum: 2).description
+            KSMTunablesError.belowMinimum(knob: "max_page_sharing", value: 1, minimum: 2).description
                 == "max_page_sharing 1 is below the kernel's minimum of 2 (EINVAL)")
     }
 

@@ -206,17 +206,17 @@ public struct ExpectedCounts: Sendable, Equatable, Codable {
         timeSeconds = Double(step) * timeline.interval
         self.tunables = tunables
         pages = order.reduce(0) { $0 + plan.guests[$1].pageCount }
-        zeroPages = tally.zeroPages
-        distinctContents = tally.distinctContents
-        pagesShared = tally.pagesShared
-        pagesSharing = tally.pagesSharing
-        pagesUnmerged = tally.pagesUnmerged
-        ksmZeroPages = tally.ksmZeroPages
-        stableNodeChains = tally.stableNodeChains
-        stableNodeDups = tally.stableNodeDups
-        rmapItems = tally.rmapItems
-        intraImageSavedPages = tally.intraImageSavedPages
-        zeroOnlySavedPages = tally.zeroOnlySavedPages
+        zeroPages = tally.counts.zeroPages
+        distinctContents = tally.counts.distinctContents
+        pagesShared = tally.counts.pagesShared
+        pagesSharing = tally.counts.pagesSharing
+        pagesUnmerged = tally.counts.pagesUnmerged
+        ksmZeroPages = tally.counts.ksmZeroPages
+        stableNodeChains = tally.counts.stableNodeChains
+        stableNodeDups = tally.counts.stableNodeDups
+        rmapItems = tally.counts.rmapItems
+        intraImageSavedPages = tally.counts.intraImageSavedPages
+        zeroOnlySavedPages = tally.counts.zeroOnlySavedPages
         copies = tally.copies.keys.sorted().map { CopiesBucket(copies: $0, contents: tally.copies[$0]!) }
         sharedContents = tally.shared.map { key, contents in
             SharedContents(source: key.source, copies: key.copies, images: key.images, contents: contents)
@@ -224,7 +224,7 @@ public struct ExpectedCounts: Sendable, Equatable, Codable {
         var totals: [String: Int] = [:]
         images = order.enumerated().map { position, guestIndex in
             let guest = plan.guests[guestIndex]
-            let counts = tally.images[position]
+            let counts = tally.counts.images[position]
             var categories: [String: Int] = [:]
             for (category, count) in imageCategories[position] where count != 0 {
                 categories[category.rawValue] = count
@@ -251,79 +251,30 @@ public struct ExpectedCounts: Sendable, Equatable, Codable {
         return low
     }
 
-    /// ``SteadyStateTally``'s rules, for many contents with the same holders at once.
+    /// ``SteadyStateTally`` (the KSM rules), plus what the generator reports beyond a scan: how
+    /// many contents have each number of copies, and the shared ones by source pool.
     struct Tally {
-        struct ImageCounts {
-            var zeroPages = 0, uniquePages = 0, selfSharedPages = 0, crossSharedPages = 0
-            var ksmRmapItems = 0, ksmMergingPages = 0, ksmZeroPages = 0
-        }
-
         struct SharedKey: Hashable {
             var source: String
             var copies: Int
             var images: Int
         }
 
-        let tunables: KSMTunables
-        var pagesShared = 0, pagesSharing = 0, pagesUnmerged = 0, ksmZeroPages = 0
-        var stableNodeChains = 0, stableNodeDups = 0, rmapItems = 0, zeroPages = 0, distinctContents = 0
-        var intraImageSavedPages = 0, zeroOnlySavedPages = 0
-        var images: [ImageCounts]
+        var counts: SteadyStateTally
         var copies: [Int: Int] = [:]
         var shared: [SharedKey: Int] = [:]
 
         init(tunables: KSMTunables, imageCount: Int) {
-            self.tunables = tunables
-            images = Array(repeating: ImageCounts(), count: imageCount)
-        }
-
-        private func saved(_ copies: Int, isZero: Bool) -> Int {
-            if isZero && tunables.useZeroPages { return copies }
-            return KSMPageFill(copies: copies, maxPageSharing: tunables.maxPageSharing).sharing
+            counts = SteadyStateTally(tunables: tunables, imageCount: imageCount)
         }
 
         /// Adds `times` contents, each held `shares` times per image (images ascending).
         mutating func add(_ shares: [(image: Int, count: Int)], isZero: Bool, times: Int, source: String) {
             let total = shares.reduce(0) { $0 + $1.count }
             guard times > 0, total > 0 else { return }
-            distinctContents += times
             copies[total, default: 0] += times
             if total > 1 { shared[SharedKey(source: source, copies: total, images: shares.count), default: 0] += times }
-            if isZero {
-                zeroPages += total * times
-                zeroOnlySavedPages += saved(total, isZero: true) * times
-            }
-            for share in shares {
-                if isZero { images[share.image].zeroPages += share.count * times }
-                if total == 1 {
-                    images[share.image].uniquePages += times
-                } else if shares.count == 1 {
-                    images[share.image].selfSharedPages += share.count * times
-                } else {
-                    images[share.image].crossSharedPages += share.count * times
-                }
-                intraImageSavedPages += saved(share.count, isZero: isZero) * times
-            }
-            if isZero && tunables.useZeroPages {
-                ksmZeroPages += total * times
-                for share in shares { images[share.image].ksmZeroPages += share.count * times }
-                return
-            }
-            let fill = KSMPageFill(copies: total, maxPageSharing: tunables.maxPageSharing)
-            rmapItems += total * times
-            pagesShared += fill.ksmPages * times
-            pagesSharing += fill.sharing * times
-            pagesUnmerged += (total - fill.ksmPages - fill.sharing) * times
-            if fill.isChained {
-                stableNodeChains += times
-                stableNodeDups += fill.ksmPages * times
-            }
-            for (position, share) in shares.enumerated() {
-                images[share.image].ksmRmapItems += share.count * times
-                guard fill.ksmPages > 0 else { continue }
-                let isLast = position == shares.count - 1
-                images[share.image].ksmMergingPages += (share.count - (isLast ? fill.leftover : 0)) * times
-            }
+            counts.add(shares.map { ContentGroup.ImageShare(image: $0.image, count: $0.count) }, isZero: isZero, times: times)
         }
     }
 }

@@ -1,5 +1,8 @@
 /// The ksmd tunables that decide how identical pages end up merged, with the kernel's names,
-/// defaults and limits (`/sys/kernel/mm/ksm/`).
+/// defaults and limits (`/sys/kernel/mm/ksm/`): what the steady state depends on.
+///
+/// ``SimulatorTunables`` adds the knobs that decide how fast ksmd gets there; both refuse values
+/// with the same ``KSMTunablesError``, and ``SimulatorTunables/merging`` gives these two back.
 public struct KSMTunables: Sendable, Equatable, Codable {
     /// `max_page_sharing`: the most mappings one KSM page takes before a new KSM page of the
     /// same content is started in a chain. Kernel default 256, at least 2.
@@ -12,8 +15,16 @@ public struct KSMTunables: Sendable, Equatable, Codable {
     public static let rmapItemBytes = 64
 
     /// Creates tunables; by default the kernel's.
+    ///
+    /// - Throws: ``KSMTunablesError`` for a `max_page_sharing` below 2 or above `INT_MAX`, which
+    ///   the kernel refuses (`max_page_sharing_store()`).
     public init(maxPageSharing: Int = 256, useZeroPages: Bool = false) throws(KSMTunablesError) {
-        guard maxPageSharing >= 2 else { throw .maxPageSharingTooSmall(maxPageSharing) }
+        guard maxPageSharing >= 2 else {
+            throw .belowMinimum(knob: "max_page_sharing", value: maxPageSharing, minimum: 2)
+        }
+        guard maxPageSharing <= Int(Int32.max) else {
+            throw .aboveMaximum(knob: "max_page_sharing", value: maxPageSharing, maximum: Int(Int32.max))
+        }
         self.maxPageSharing = maxPageSharing
         self.useZeroPages = useZeroPages
     }
@@ -21,21 +32,20 @@ public struct KSMTunables: Sendable, Equatable, Codable {
     /// The kernel's defaults.
     public static let defaults = try! KSMTunables()
 
+    /// Pages saved once ksmd has converged on `copies` identical pages: every copy of an all-zero
+    /// page with `use_zero_pages` (they map the kernel's zero page, which is no KSM page),
+    /// else the sharing mappings of ``KSMPageFill``.
+    ///
+    /// Every saving in ksmscope (scan, policies, generated expectations, the simulator's
+    /// convergence target) comes from this rule.
+    @inline(__always)
+    public func savedPages(copies: Int, isZero: Bool) -> Int {
+        if isZero && useZeroPages { return copies }
+        return KSMPageFill(copies: copies, maxPageSharing: maxPageSharing).sharing
+    }
+
     enum CodingKeys: String, CodingKey {
         case maxPageSharing = "max_page_sharing"
         case useZeroPages = "use_zero_pages"
-    }
-}
-
-/// A tunable outside the kernel's limits.
-public enum KSMTunablesError: Error, Equatable, CustomStringConvertible {
-    /// `max_page_sharing` below 2, which the kernel refuses with EINVAL.
-    case maxPageSharingTooSmall(Int)
-
-    public var description: String {
-        switch self {
-        case .maxPageSharingTooSmall(let value):
-            "max_page_sharing \(value) is below the kernel's minimum of 2"
-        }
     }
 }

@@ -68,58 +68,61 @@ public struct SteadyStateTally: ContentGroupAccumulator {
         public var ksmZeroPages = 0
     }
 
-    /// Pages saved by merging `copies` identical pages under the tunables.
-    private func saved(_ copies: Int, isZero: Bool) -> Int {
-        if isZero && tunables.useZeroPages { return copies }
-        return KSMPageFill(copies: copies, maxPageSharing: tunables.maxPageSharing).sharing
+    public mutating func add(_ group: ContentGroup) {
+        add(group.perImage, isZero: group.isZero)
     }
 
-    public mutating func add(_ group: ContentGroup) {
-        let copies = group.count
-        distinctContents += 1
-        if group.isZero {
-            zeroPages += copies
-            zeroOnlySavedPages += saved(copies, isZero: true)
+    /// Folds in `times` contents that are each held as `shares` say: how many copies each image
+    /// holds, images ascending, as ``ContentGroup/perImage``. This is the one place the
+    /// steady-state rules are applied; the generator's expected counts use it for many
+    /// contents of the same holders at once.
+    public mutating func add(_ shares: [ContentGroup.ImageShare], isZero: Bool, times: Int = 1) {
+        let copies = shares.reduce(0) { $0 + $1.count }
+        guard times > 0, copies > 0 else { return }
+        distinctContents += times
+        if isZero {
+            zeroPages += copies * times
+            zeroOnlySavedPages += tunables.savedPages(copies: copies, isZero: true) * times
         }
-        for share in group.perImage {
-            if group.isZero { images[share.image].zeroPages += share.count }
+        for share in shares {
+            if isZero { images[share.image].zeroPages += share.count * times }
             if copies == 1 {
-                images[share.image].uniquePages += 1
-            } else if group.perImage.count == 1 {
-                images[share.image].selfSharedPages += share.count
+                images[share.image].uniquePages += times
+            } else if shares.count == 1 {
+                images[share.image].selfSharedPages += share.count * times
             } else {
-                images[share.image].crossSharedPages += share.count
+                images[share.image].crossSharedPages += share.count * times
             }
-            intraImageSavedPages += saved(share.count, isZero: group.isZero)
+            intraImageSavedPages += tunables.savedPages(copies: share.count, isZero: isZero) * times
         }
         if let domains {
-            for share in group.perImage { domainCounts[domains.indices[share.image]] += share.count }
+            for share in shares { domainCounts[domains.indices[share.image]] += share.count }
             for index in domainCounts.indices where domainCounts[index] > 0 {
-                domainSavedPages += saved(domainCounts[index], isZero: group.isZero)
+                domainSavedPages += tunables.savedPages(copies: domainCounts[index], isZero: isZero) * times
                 domainCounts[index] = 0
             }
         }
 
-        if group.isZero && tunables.useZeroPages {
-            ksmZeroPages += copies
-            for share in group.perImage { images[share.image].ksmZeroPages += share.count }
+        if isZero && tunables.useZeroPages {
+            ksmZeroPages += copies * times
+            for share in shares { images[share.image].ksmZeroPages += share.count * times }
             return
         }
         let fill = KSMPageFill(copies: copies, maxPageSharing: tunables.maxPageSharing)
-        rmapItems += copies
-        pagesShared += fill.ksmPages
-        pagesSharing += fill.sharing
-        pagesUnmerged += copies - fill.ksmPages - fill.sharing
+        rmapItems += copies * times
+        pagesShared += fill.ksmPages * times
+        pagesSharing += fill.sharing * times
+        pagesUnmerged += fill.leftover * times
         if fill.isChained {
-            stableNodeChains += 1
-            stableNodeDups += fill.ksmPages
+            stableNodeChains += times
+            stableNodeDups += fill.ksmPages * times
         }
-        for (position, share) in group.perImage.enumerated() {
-            images[share.image].ksmRmapItems += share.count
+        for (position, share) in shares.enumerated() {
+            images[share.image].ksmRmapItems += share.count * times
             guard fill.ksmPages > 0 else { continue }
             // The leftover copy is the last in scan order: in the last image holding the content.
-            let isLast = position == group.perImage.count - 1
-            images[share.image].ksmMergingPages += share.count - (isLast ? fill.leftover : 0)
+            let isLast = position == shares.count - 1
+            images[share.image].ksmMergingPages += (share.count - (isLast ? fill.leftover : 0)) * times
         }
     }
 

@@ -22,6 +22,8 @@ public final class KSMSettingsGuard: Sendable {
     private struct State {
         var holders: [PageHolder] = []
         var restored = false
+        /// The machine-wide right to drive ksmd, released once everything is restored.
+        var lock: KSMDriverLock?
     }
 
     /// The knobs saved and restored, in the order they are written back (advisor last but one,
@@ -32,13 +34,24 @@ public final class KSMSettingsGuard: Sendable {
         "merge_across_nodes", "stable_node_chains_prune_millisecs", "advisor_mode", "run",
     ]
 
-    /// Saves the current values and registers for restoring on signals.
-    public init(sysfs: KSMSysfs) throws(KernelError) {
+    /// Takes the machine-wide ``KSMDriverLock`` (waiting while another job drives ksmd), checks
+    /// that no other process uses KSM, saves the current values and registers for restoring on
+    /// signals.
+    ///
+    /// - Parameter waiting: called with the other job's pid if the lock is busy.
+    /// - Throws: ``KernelError/inUse(pids:)`` when other processes have memory registered with
+    ///   KSM: restoring writes `run` 2, which would unmerge their pages too.
+    public init(sysfs: KSMSysfs, waiting: (Int32?) -> Void = { _ in }) throws(KernelError) {
         if let reason = sysfs.unavailableReason { throw .unavailable(reason: reason) }
+        // Check and read the values to restore only once no other job can be changing them.
+        let lock = try KSMDriverLock(waiting: waiting)
+        let others = KSMUsers.find(excluding: [getpid()])
+        guard others.isEmpty else { throw .inUse(pids: others) }
         self.sysfs = sysfs
         var saved: [String: String] = [:]
         for knob in Self.knobs where sysfs.has(knob) { saved[knob] = try sysfs.read(knob) }
         self.saved = saved
+        state.withLock { $0.lock = lock }
         SignalRestorer.register(self)
     }
 
@@ -82,6 +95,7 @@ public final class KSMSettingsGuard: Sendable {
             }
         }
         if let run = saved["run"] { try? sysfs.write("run", run) }
+        state.withLock { $0.lock = nil }
         SignalRestorer.unregister(self)
     }
 

@@ -17,6 +17,10 @@ public enum KernelError: Error, Equatable, CustomStringConvertible {
     /// A full scan ran while the verifier expected ksmd to sleep (its readings or writes would
     /// not sit between two full scans).
     case missedFullScan(expected: Int, found: Int)
+    /// The lock file that keeps two jobs from driving ksmd at once cannot be used.
+    case cannotLock(path: String, reason: String)
+    /// Another job kept ksmd for longer than the wait allowed.
+    case busy(pid: Int32?)
 
     public var description: String {
         switch self {
@@ -32,6 +36,9 @@ public enum KernelError: Error, Equatable, CustomStringConvertible {
             "ksmd's counters did not settle within \(Int(seconds)) s (\(fullScans) full scans)"
         case .missedFullScan(let expected, let found):
             "expected ksmd to sleep after full scan \(expected) but it reached \(found): raise sleep_millisecs"
+        case .cannotLock(let path, let reason): "\(path): cannot take the ksmd lock: \(reason)"
+        case .busy(let pid):
+            "another job drives ksmd\(pid.map { " (pid \($0))" } ?? ""): waited too long for it to finish"
         }
     }
 }

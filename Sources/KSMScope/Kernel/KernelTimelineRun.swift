@@ -29,6 +29,8 @@ public struct KernelTimelineRun: Sendable {
     public var smartScan = true
     /// How long one step may take to settle.
     public var timeoutSeconds = 300.0
+    /// Called with the other job's pid when another job drives ksmd and this run waits for it.
+    public var waiting: @Sendable (Int32?) -> Void = { _ in }
 
     /// Creates a run with defaults that settle in seconds for tens of MiB.
     public init() {}
@@ -58,13 +60,10 @@ public struct KernelTimelineRun: Sendable {
     /// Runs `guests` (each a list of snapshots of equal page counts, in time order) through
     /// ksmd with `tunables`, restoring every setting afterwards.
     public func run(guests: [[any PageSource]], tunables: KSMTunables) throws -> Record {
-        if let reason = sysfs.unavailableReason { throw KernelError.unavailable(reason: reason) }
-        let others = KSMUsers.find(excluding: [getpid()])
-        guard others.isEmpty else { throw KernelError.inUse(pids: others) }
         let steps = guests.map(\.count).min() ?? 0
         let totalPages = guests.reduce(0) { $0 + ($1.first?.pageCount ?? 0) }
 
-        let settings = try KSMSettingsGuard(sysfs: sysfs)
+        let settings = try KSMSettingsGuard(sysfs: sysfs, waiting: waiting)
         defer { settings.restore() }
         try settings.apply([
             ("max_page_sharing", "\(tunables.maxPageSharing)"),

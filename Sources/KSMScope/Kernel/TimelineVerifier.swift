@@ -29,7 +29,7 @@ public struct TimelineVerifier: Sendable {
         kernelRun.smartScan = tunables.smartScan
         let record = try kernelRun.run(
             guests: guests.map { Array($0.prefix(steps)) },
-            tunables: try KSMTunables(maxPageSharing: tunables.maxPageSharing, useZeroPages: tunables.useZeroPages))
+            tunables: tunables.merging)
 
         let pages = guests.map { $0[0].pageCount }
         let simulated = try SimulatorTunables(

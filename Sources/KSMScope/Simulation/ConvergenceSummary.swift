@@ -73,9 +73,10 @@ public struct ConvergenceSummary: Sendable, Equatable, Codable {
     public static let milestonePercents = [50, 90, 99, 100]
 
     /// Pages ksmd saves once converged on static memory made of `images` of `contents`, one
-    /// process each: per content `KSMPageFill(copies).sharing`, all-zero pages entirely with
-    /// `use_zero_pages`; without `merge_across_nodes` each image merges only with itself.
+    /// process each: ``KSMTunables/savedPages(copies:isZero:)`` per content; without
+    /// `merge_across_nodes` each image merges only with itself.
     public static func convergedSavedPages(contents: ContentMap, images: [Int], tunables: SimulatorTunables) -> Int {
+        let merging = tunables.merging
         var copies = [Int32](repeating: 0, count: contents.contentCount)
         var touched: [UInt32] = []
         var saved = 0
@@ -83,11 +84,7 @@ public struct ConvergenceSummary: Sendable, Equatable, Codable {
             for content in touched {
                 let count = Int(copies[Int(content)])
                 copies[Int(content)] = 0
-                if contents.isZero[Int(content)] && tunables.useZeroPages {
-                    saved += count
-                } else {
-                    saved += KSMPageFill(copies: count, maxPageSharing: tunables.maxPageSharing).sharing
-                }
+                saved += merging.savedPages(copies: count, isZero: contents.isZero[Int(content)])
             }
             touched.removeAll(keepingCapacity: true)
         }

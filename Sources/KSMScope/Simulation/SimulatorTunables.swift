@@ -1,5 +1,6 @@
 /// The ksmd tunables of `/sys/kernel/mm/ksm/` the simulator runs with, under the kernel's names,
-/// defaults and limits, plus the kernel's timer frequency (`CONFIG_HZ`).
+/// defaults and limits, plus the kernel's timer frequency (`CONFIG_HZ`): ``KSMTunables``' two
+/// merge knobs and those that decide how fast and at what cost ksmd gets there.
 ///
 /// Values the kernel refuses are refused here with the same limits: a `max_page_sharing` below
 /// 2, an `advisor_target_scan_time` below 1, a `pages_to_scan` written while the advisor is on
@@ -13,9 +14,9 @@ public struct SimulatorTunables: Sendable, Equatable, Codable {
     /// `sleep_millisecs`: sleep between batches (20), rounded up to jiffies.
     public var sleepMillisecs: Int
     /// `max_page_sharing`: most mappings per KSM page (256, at least 2).
-    public var maxPageSharing: Int
+    public private(set) var maxPageSharing: Int
     /// `use_zero_pages`: merge all-zero pages with the kernel's zero page (off).
-    public var useZeroPages: Bool
+    public private(set) var useZeroPages: Bool
     /// `smart_scan`: skip pages that repeatedly failed to merge (on).
     public var smartScan: Bool
     /// `merge_across_nodes`: one stable and one unstable tree (on). Off: every guest is its own
@@ -55,14 +56,14 @@ public struct SimulatorTunables: Sendable, Equatable, Codable {
     ///
     /// - Parameter pagesToScan: nil for the default: 100, or `advisorMinPagesToScan` with the
     ///   scan-time advisor. Giving it with the advisor on is an error, as in the kernel.
-    /// - Throws: ``SimulatorTunablesError`` for a value outside the kernel's limits.
+    /// - Throws: ``KSMTunablesError`` for a value outside the kernel's limits.
     public init(
         pagesToScan: Int? = nil, sleepMillisecs: Int = 20, maxPageSharing: Int = 256, useZeroPages: Bool = false,
         smartScan: Bool = true, mergeAcrossNodes: Bool = true, advisorMode: AdvisorMode = .none,
         advisorTargetScanTime: Int = 200, advisorMaxCPU: Int = 70, advisorMinPagesToScan: Int = 500,
         advisorMaxPagesToScan: Int = 30000, stableNodeChainsPruneMillisecs: Int = 2000, hz: Int = 250
-    ) throws(SimulatorTunablesError) {
-        func unsigned(_ knob: String, _ value: Int, minimum: Int = 0) throws(SimulatorTunablesError) {
+    ) throws(KSMTunablesError) {
+        func unsigned(_ knob: String, _ value: Int, minimum: Int = 0) throws(KSMTunablesError) {
             guard value >= minimum else { throw .belowMinimum(knob: knob, value: value, minimum: minimum) }
             guard value <= Self.unsignedIntMaximum else {
                 throw .aboveMaximum(knob: knob, value: value, maximum: Self.unsignedIntMaximum)
@@ -74,10 +75,7 @@ public struct SimulatorTunables: Sendable, Equatable, Codable {
             guard pagesToScan > 0 else { throw .neverScans(knob: "pages_to_scan") }
         }
         try unsigned("sleep_millisecs", sleepMillisecs)
-        try unsigned("max_page_sharing", maxPageSharing, minimum: 2)
-        guard maxPageSharing <= Int(Int32.max) else {
-            throw .aboveMaximum(knob: "max_page_sharing", value: maxPageSharing, maximum: Int(Int32.max))
-        }
+        let merging = try KSMTunables(maxPageSharing: maxPageSharing, useZeroPages: useZeroPages)
         try unsigned("advisor_target_scan_time", advisorTargetScanTime, minimum: 1)
         try unsigned("advisor_max_cpu", advisorMaxCPU)
         try unsigned("advisor_min_pages_to_scan", advisorMinPagesToScan)
@@ -90,8 +88,8 @@ public struct SimulatorTunables: Sendable, Equatable, Codable {
         guard Self.kernelHZChoices.contains(hz) else { throw .unsupportedHZ(hz) }
         self.pagesToScan = pagesToScan ?? (advisorMode == .scanTime ? advisorMinPagesToScan : 100)
         self.sleepMillisecs = sleepMillisecs
-        self.maxPageSharing = maxPageSharing
-        self.useZeroPages = useZeroPages
+        self.maxPageSharing = merging.maxPageSharing
+        self.useZeroPages = merging.useZeroPages
         self.smartScan = smartScan
         self.mergeAcrossNodes = mergeAcrossNodes
         self.advisorMode = advisorMode
@@ -105,6 +103,12 @@ public struct SimulatorTunables: Sendable, Equatable, Codable {
 
     /// The kernel's defaults.
     public static let defaults = try! SimulatorTunables()
+
+    /// `max_page_sharing` and `use_zero_pages`: what the converged counters depend on.
+    public var merging: KSMTunables {
+        // Both were checked by the initializer and cannot be changed since.
+        try! KSMTunables(maxPageSharing: maxPageSharing, useZeroPages: useZeroPages)
+    }
 
     /// `msecs_to_jiffies(sleep_millisecs)`: the sleep in timer ticks, rounded up.
     public var sleepJiffies: Int { Self.jiffies(milliseconds: sleepMillisecs, hz: hz) }
@@ -129,37 +133,5 @@ public struct SimulatorTunables: Sendable, Equatable, Codable {
         case advisorMinPagesToScan = "advisor_min_pages_to_scan"
         case advisorMaxPagesToScan = "advisor_max_pages_to_scan"
         case stableNodeChainsPruneMillisecs = "stable_node_chains_prune_millisecs"
-    }
-}
-
-/// A tunable the kernel would refuse, or with which ksmd would never finish a full scan.
-public enum SimulatorTunablesError: Error, Equatable, Sendable, CustomStringConvertible {
-    /// A value below the kernel's minimum (EINVAL).
-    case belowMinimum(knob: String, value: Int, minimum: Int)
-    /// A value above what the kernel's type holds (EINVAL or ERANGE).
-    case aboveMaximum(knob: String, value: Int, maximum: Int)
-    /// `pages_to_scan` written while `advisor_mode` is scan-time (EINVAL).
-    case pagesToScanWithAdvisor
-    /// A value the kernel takes but with which ksmd scans nothing, so no full scan ever ends.
-    case neverScans(knob: String)
-    /// A timer frequency the kernel cannot be configured with.
-    case unsupportedHZ(Int)
-
-    public var description: String {
-        switch self {
-        case .belowMinimum(let knob, let value, let minimum):
-            minimum == 0
-                ? "\(knob) \(value) is negative: the kernel takes an unsigned number"
-                : "\(knob) \(value) is below the kernel's minimum of \(minimum) (EINVAL)"
-        case .aboveMaximum(let knob, let value, let maximum):
-            "\(knob) \(value) is above the kernel's maximum of \(maximum)"
-        case .pagesToScanWithAdvisor:
-            "pages_to_scan cannot be set while advisor_mode is scan-time: the kernel refuses the write with EINVAL "
-                + "(the advisor sets it; advisor_min_pages_to_scan is where it starts)"
-        case .neverScans(let knob):
-            "\(knob) 0 would keep ksmd from scanning any page: no full scan would ever end"
-        case .unsupportedHZ(let hz):
-            "HZ \(hz) is not a kernel choice (\(SimulatorTunables.kernelHZChoices.map(String.init).joined(separator: ", ")))"
-        }
     }
 }

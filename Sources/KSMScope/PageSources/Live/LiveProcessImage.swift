@@ -67,7 +67,7 @@ public struct LiveProcessImage: PageSource {
             mergeable = ProcessMapping.mergeableStarts(smaps: try ProcFiles.text("/proc/\(pid)/smaps"))
         } catch {
             guard !selection.mergeableOnly else {
-                throw Self.classify(error, pid: pid, file: "/proc/\(pid)/smaps")
+                throw LiveProcessError(error, pid: pid, file: "/proc/\(pid)/smaps")
             }
             mergeable = []
         }
@@ -80,7 +80,7 @@ public struct LiveProcessImage: PageSource {
         }
         let descriptor = open("/proc/\(pid)/mem", O_RDONLY | O_CLOEXEC)
         guard descriptor >= 0 else {
-            throw Self.classify(ProcFiles.Failure(code: errno), pid: pid, file: "/proc/\(pid)/mem")
+            throw LiveProcessError(ProcFiles.Failure(code: errno), pid: pid, file: "/proc/\(pid)/mem")
         }
         memory = ProcessMemory(descriptor: descriptor)
 
@@ -118,52 +118,8 @@ public struct LiveProcessImage: PageSource {
             zeroPageMappedPages: residency?.zeroPage, notes: notes)
     }
 
-    /// Opens every running QEMU process (``QEMUProcesses/find()``) as `qemu:PID:NAME` (or
-    /// `qemu:PID` when unnamed), in pid order.
-    ///
-    /// - Throws: ``LiveProcessError/noQEMUProcesses`` when there is none, or the first error
-    ///   opening one (a process that exits before it is opened is left out).
-    public static func qemuProcesses(selection: LiveMemorySelection, pageSize: PageSize) throws(LiveProcessError)
-        -> [LiveProcessImage]
-    {
-        var images: [LiveProcessImage] = []
-        for process in QEMUProcesses.find() {
-            let path = "qemu:\(process.pid)" + (process.name.map { ":\($0)" } ?? "")
-            do {
-                images.append(
-                    try LiveProcessImage(
-                        pid: process.pid, path: path, name: process.name, selection: selection, pageSize: pageSize,
-                        isQEMU: true))
-            } catch .noSuchProcess {
-                continue
-            }
-        }
-        guard !images.isEmpty else { throw .noQEMUProcesses }
-        return images
-    }
-
     public func makeReader() -> any PageReader {
         Reader(memory: memory, runs: runs, untouched: untouched, pageSize: pageSize.bytes, path: path)
-    }
-
-    /// Turns never-touched base pages (numbered over `mappings`) into never-touched image pages.
-    private static func untouchedPages(_ bases: PageBits, of mappings: [ProcessMapping], pageSize: Int) -> PageBits? {
-        guard !bases.isEmpty else { return nil }
-        let basePage = Int(sysconf(Int32(_SC_PAGESIZE)))
-        var pages = PageBits(count: mappings.reduce(0) { $0 + $1.size / pageSize })
-        var firstBase = 0
-        var firstPage = 0
-        for mapping in mappings {
-            let count = mapping.size / pageSize
-            for page in 0..<count {
-                let low = firstBase + page * pageSize / basePage
-                let high = firstBase + ((page + 1) * pageSize - 1) / basePage
-                if (low...high).allSatisfy({ bases[$0] }) { pages.insert(firstPage + page) }
-            }
-            firstBase += (mapping.size + basePage - 1) / basePage
-            firstPage += count
-        }
-        return pages
     }
 
     /// Reads `/proc/PID/FILE` as text, turning failures into ``LiveProcessError``.
@@ -171,124 +127,7 @@ public struct LiveProcessImage: PageSource {
         do {
             return try ProcFiles.text("/proc/\(pid)/\(file)")
         } catch {
-            throw classify(error, pid: pid, file: "/proc/\(pid)/\(file)")
+            throw LiveProcessError(error, pid: pid, file: "/proc/\(pid)/\(file)")
         }
     }
-
-    /// The error for a failed open or read of a process's `/proc` file.
-    private static func classify(_ failure: ProcFiles.Failure, pid: Int32, file: String) -> LiveProcessError {
-        switch failure.code {
-        case ENOENT, ESRCH: .noSuchProcess(pid: pid)
-        case EACCES, EPERM:
-            .permissionDenied(pid: pid, file: file, reason: failure.reason, hint: LiveProcessError.ptraceHint(pid: pid))
-        default: .cannotRead(pid: pid, file: file, reason: failure.reason)
-        }
-    }
-
-    /// Copies pages out of the process: sequential requests fill a 1 MiB window with one
-    /// `pread`, others read one page, so random comparisons stay cheap. Pages never touched are
-    /// not read but handed out as zeros, which is what reading them would give: reading would
-    /// map the zero page into the process and copy zeros, for every idle page of a large guest.
-    final class Reader: PageReader {
-        let memory: ProcessMemory
-        let runs: [Run]
-        let untouched: PageBits?
-        let zero: UnsafeMutableRawBufferPointer
-        let pageSize: Int
-        let path: String
-        /// The window's capacity in pages.
-        let capacity: Int
-        let window: UnsafeMutableRawBufferPointer
-        /// The image page in the window's first slot, and how many pages it holds.
-        var first = 0
-        var held = 0
-        /// The page after the last one asked for.
-        var next = -1
-
-        /// The window's size in bytes.
-        static let windowBytes = 1 << 20
-
-        init(memory: ProcessMemory, runs: [Run], untouched: PageBits?, pageSize: Int, path: String) {
-            self.memory = memory
-            self.runs = runs
-            self.untouched = untouched
-            self.pageSize = pageSize
-            self.path = path
-            capacity = max(1, Self.windowBytes / pageSize)
-            window = .allocate(byteCount: capacity * pageSize, alignment: 4096)
-            zero = .allocate(byteCount: pageSize, alignment: 4096)
-            zero.initializeMemory(as: UInt8.self, repeating: 0)
-        }
-
-        deinit {
-            window.deallocate()
-            zero.deallocate()
-        }
-
-        func page(_ index: Int) throws -> UnsafeRawBufferPointer {
-            let sequential = index == next
-            next = index + 1
-            if index < first || index >= first + held {
-                if let untouched, untouched[index] { return UnsafeRawBufferPointer(zero) }
-                let run = runs[run(containing: index)]
-                let offset = index - run.firstPage
-                var pages = sequential ? min(capacity, run.pages - offset) : 1
-                if let untouched, let gap = (index + 1..<index + pages).first(where: { untouched[$0] }) {
-                    pages = gap - index
-                }
-                try fill(from: index, address: run.address + offset * pageSize, pages: pages)
-            }
-            let start = (index - first) * pageSize
-            return UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(window)[start..<start + pageSize])
-        }
-
-        /// Reads `pages` pages from `address` into the window, as image page `index` on; keeps
-        /// what a short read gave when it covers page `index`.
-        private func fill(from index: Int, address: Int, pages: Int) throws {
-            held = 0
-            let bytes = UnsafeMutableRawBufferPointer(rebasing: window[0..<pages * pageSize])
-            let got: Int
-            do {
-                got = try ProcFiles.readFully(memory.descriptor, into: bytes, at: address)
-            } catch {
-                if pages > 1 { return try fill(from: index, address: address, pages: 1) }
-                throw DumpError(
-                    path: path, offset: index * pageSize,
-                    problem: "cannot read address 0x\(String(address, radix: 16)): \(error.reason) (the process changed or unmapped this memory while it was read)",
-                    skippable: true)
-            }
-            guard got >= pageSize else {
-                if pages > 1, got == 0 { return try fill(from: index, address: address, pages: 1) }
-                throw DumpError(
-                    path: path, offset: index * pageSize,
-                    problem: "cannot read address 0x\(String(address, radix: 16)): the process exited or unmapped this memory during the scan",
-                    skippable: true)
-            }
-            first = index
-            held = got / pageSize
-        }
-
-        /// The run holding image page `index`.
-        private func run(containing index: Int) -> Int {
-            var low = 0
-            var high = runs.count - 1
-            while low < high {
-                let middle = (low + high + 1) / 2
-                if runs[middle].firstPage <= index { low = middle } else { high = middle - 1 }
-            }
-            return low
-        }
-    }
-}
-
-/// An open `/proc/PID/mem`, closed when the last image and reader using it are gone.
-///
-/// `pread` on one descriptor is safe from any number of threads; the descriptor stays bound to
-/// the process it was opened for even if the pid is reused.
-final class ProcessMemory: Sendable {
-    let descriptor: Int32
-
-    init(descriptor: Int32) { self.descriptor = descriptor }
-
-    deinit { close(descriptor) }
 }

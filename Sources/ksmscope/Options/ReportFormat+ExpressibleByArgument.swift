@@ -1,0 +1,4 @@
+import ArgumentParser
+import KSMScope
+
+extension ReportFormat: ExpressibleByArgument {}
