@@ -275,8 +275,10 @@ extension KernelVerificationTests {
         /// holder's copy), and the same bytes as a raw file; returns both reports.
         static func scanBoth(_ bytes: [UInt8], extra: [String] = []) throws -> (live: ScanReport, file: ScanReport) {
             let fixture = try ScanFixture([bytes])
+            // The holder's memory is mergeable: keep other ksmd jobs on the machine out meanwhile.
+            let lock = try KSMDriverLock()
             let holder = try bytes.withUnsafeBytes { try PageHolder(path: "held", bytes: $0) }
-            defer { holder.end() }
+            defer { holder.end(); withExtendedLifetime(lock) {} }
             let live = try CommandRunner.run(
                 ["scan", "--pid", "\(holder.pid)", "--mergeable-only", "--format", "json", "--quiet"] + extra)
             try #require(live.status == 0, "\(live.stderr)")
@@ -319,8 +321,9 @@ extension KernelVerificationTests {
         func minimumMappingSize() throws {
             let factory = PageFactory(pageSize: 4096)
             let bytes = factory.image((0..<512).map { factory.page(UInt64($0 % 5)) })
+            let lock = try KSMDriverLock()
             let holder = try bytes.withUnsafeBytes { try PageHolder(path: "held", bytes: $0) }
-            defer { holder.end() }
+            defer { holder.end(); withExtendedLifetime(lock) {} }
             let pid = "\(holder.pid)"
             let exact = try CommandRunner.run(
                 ["scan", "--pid", pid, "--mergeable-only", "--min-mapping-size", "2M", "--format", "json", "--quiet"])
