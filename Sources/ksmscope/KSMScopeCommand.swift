@@ -1,3 +1,8 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
 import ArgumentParser
 
 /// The `ksmscope` command: what Linux KSM would do for a set of guests, and what it costs.
@@ -9,4 +14,26 @@ struct KSMScopeCommand: ParsableCommand {
         version: "0.1.0",
         subcommands: [Scan.self, VerifyKernel.self, Generate.self, Simulate.self]
     )
+
+    /// Parses and runs a subcommand. Help, version and completion requests print as
+    /// ArgumentParser prints them; a usage error is one line `ksmscope: MESSAGE` and exit
+    /// status 64, as the README promises, instead of ArgumentParser's usage block.
+    static func main() {
+        // A closed pipe on standard output comes back as EPIPE from write(), which is reported
+        // like any other failed write instead of killing the process.
+        signal(SIGPIPE, SIG_IGN)
+        do {
+            var command = try parseAsRoot()
+            try command.run()
+        } catch {
+            let code = exitCode(for: error)
+            guard code != .success, !(error is ExitCode) else { exit(withError: error) }
+            let message = message(for: error)
+            let line = message.split(separator: "\n").first.map(String.init) ?? "\(error)"
+            var standardError = StandardError()
+            let trimmed = line.hasPrefix("Error: ") ? String(line.dropFirst("Error: ".count)) : line
+            print("ksmscope: \(trimmed)", to: &standardError)
+            Glibc.exit(code.rawValue)
+        }
+    }
 }

@@ -23,8 +23,28 @@ struct ImagePathsTests {
         try folder.write("other.json", Array("{\"format\":\"something-else\"}".utf8))
         let files = try ImagePaths.expand([folder.path])
         #expect(files.map { ($0 as NSString).lastPathComponent } == ["a.img", "other.json"])
-        // Named directly, a file is always an image.
-        #expect(try ImagePaths.expand([folder.path + "/expected.json"]).count == 1)
+        // Named directly, a manifest is refused with a line saying what it is (a shell glob such
+        // as DIR/* names it along with the images).
+        #expect(throws: ImageError.manifest(path: folder.path + "/expected.json", kind: .expected)) {
+            try ImagePaths.expand([folder.path + "/expected.json"])
+        }
+        #expect(throws: ImageError.manifest(path: folder.path + "/timeline.json", kind: .timeline)) {
+            try ImagePaths.expand([folder.path + "/timeline.json"])
+        }
+        #expect(try ImagePaths.expand([folder.path + "/other.json"]).count == 1)
+        #expect(ImageError.manifest(path: "x", kind: .expected).description.contains("not a memory image"))
+    }
+
+    @Test("a symbolic link loop is named as one, not as a missing file")
+    func symlinkLoop() throws {
+        let folder = try TemporaryFolder()
+        let first = folder.path + "/loop1"
+        let second = folder.path + "/loop2"
+        try FileManager.default.createSymbolicLink(atPath: first, withDestinationPath: second)
+        try FileManager.default.createSymbolicLink(atPath: second, withDestinationPath: first)
+        #expect(throws: ImageError.cannotAccess(path: first, reason: String(cString: strerror(ELOOP)))) {
+            try ImagePaths.expand([first])
+        }
     }
 
     @Test("bad paths give errors naming the path")

@@ -78,8 +78,8 @@ struct KernelVerificationTests {
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
         try process.run()
-        // Wait until the settings are applied and ksmd runs.
-        for _ in 0..<200 where (try? KSMSysfs().read("pages_to_scan")) != "1" { usleep(20_000) }
+        // Wait until the settings are applied and ksmd runs (after any other job on the machine).
+        for _ in 0..<3000 where (try? KSMSysfs().read("pages_to_scan")) != "1" { usleep(20_000) }
         #expect(try KSMSysfs().read("pages_to_scan") == "1")
         kill(process.processIdentifier, SIGINT)
         process.waitUntilExit()
@@ -146,14 +146,34 @@ struct KernelVerificationTests {
         #expect(comparison.rows.count == 3 * (6 + 4 * guests.count))
     }
 
+    @Test(
+        "verify-kernel --timeline alone, the form its help documents, compares every step",
+        .enabled(if: CommandLineTests.available, "build the ksmscope executable first"))
+    func verifyKernelTimelineOption() throws {
+        let factory = PageFactory(pageSize: 4096)
+        let shared = (0..<64).map { factory.page(900_000 + UInt64($0 % 8)) }
+        let first = factory.image(shared + [factory.page(0), factory.page(1)])
+        let second = factory.image(shared.prefix(32) + (0..<32).map { factory.page(910_000 + UInt64($0)) } + [factory.page(0), factory.page(1)])
+        let fixture = try ScanFixture([first, second, first, first])
+        let paths = fixture.paths
+        let outcome = try CommandRunner.run([
+            "verify-kernel", "--timeline", "g=\(paths[0]),\(paths[1])", "--timeline", "h=\(paths[2]),\(paths[3])",
+        ])
+        #expect(outcome.status == 0, "\(outcome.stderr)\n\(outcome.stdout)")
+        #expect(outcome.stdout.contains("all counters match"), "\(outcome.stdout)")
+    }
+
     private func verify(_ fixture: ScanFixture, maxPageSharing: Int, useZeroPages: Bool) throws -> KernelComparison {
         let scan = SteadyStateScan(tunables: try KSMTunables(maxPageSharing: maxPageSharing, useZeroPages: useZeroPages))
         let images = try ImagePaths.open(fixture.paths, pageSize: .default)
         return try KernelVerifier().verify(images, scan: scan)
     }
 
-    /// The tunables a verification may touch.
+    /// The tunables a verification may touch, read while no other job on the machine drives
+    /// ksmd (every such job restores them before it lets go of the lock).
     static func knobs() throws -> [String] {
+        let lock = try KSMDriverLock()
+        defer { withExtendedLifetime(lock) {} }
         let sysfs = KSMSysfs()
         return try KSMSettingsGuard.knobs.filter(sysfs.has).map { try sysfs.read($0) }
     }

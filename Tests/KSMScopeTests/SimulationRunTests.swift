@@ -63,13 +63,13 @@ struct SimulationRunTests {
         let steps = try #require(report.steps)
         #expect(steps.map(\.step) == [0, 1])
         #expect(steps[1].startFullScans == 3)
-        #expect(steps[1].writes == 1)
+        #expect(steps[1].pagesWritten == 1)
         #expect(steps[0].end.pagesSharing == 3)
         #expect(steps[0].end == report.samples[2])
         #expect(steps[1].end.pagesSharing == 2)
         #expect(steps[1].end.cowKSM == 1)
         let churn = try #require(report.summary.churn)
-        #expect(churn.writes == 1)
+        #expect(churn.pagesWritten == 1)
         #expect(churn.cowBreaks == 1)
         #expect(churn.cowBreaksPerSecond > 0)
         #expect(churn.averageSavedPages > 2 && churn.averageSavedPages < 3)
@@ -98,7 +98,7 @@ struct SimulationRunTests {
             """
         try folder.write("timeline.json", Array(manifest.utf8))
         #expect(TimelineManifestSource.isManifest(folder.path))
-        let guests = try SimulationInputs.guests(paths: [folder.path])
+        let guests = try GuestInputs(paths: [folder.path]).guests()
         #expect(guests.map(\.name) == ["a", "b"])
         #expect(guests[0].snapshots[1].trigger == .atSeconds(0.5))
         #expect(guests[0].snapshots[1].writtenPages == [1, 2])
@@ -108,7 +108,7 @@ struct SimulationRunTests {
         let steps = try #require(report.steps)
         #expect(steps.count == 2)
         #expect(steps[1].startSeconds >= 0.5 && steps[1].startSeconds < 0.53)
-        #expect(steps[1].writes == 2)  // page 1 (same bytes, a KSM page's mapping) and page 2
+        #expect(steps[1].pagesWritten == 2)  // page 1 (same bytes, a KSM page's mapping) and page 2
         #expect(report.summary.churn?.cowBreaks == 2)  // pages 1 and 2 were both merged
         #expect(report.summary.seconds >= 1.0)  // automatic: the last snapshot gets 0.5 s too
         #expect(report.timeSamples?.map(\.tSeconds) == [0.25, 0.5, 0.75, 1.0])
@@ -150,8 +150,9 @@ struct SimulationRunTests {
         #expect(throws: TimelineError.malformed("nofiles")) { try CommandLineTimelines.parse("nofiles") }
         #expect(throws: TimelineError.malformed("a=x,,y")) { try CommandLineTimelines.parse("a=x,,y") }
         #expect(throws: TimelineError.duplicateName("a")) {
-            try CommandLineTimelines(specifications: ["a=x", "a=y"], stepScans: 1).guests()
+            try CommandLineTimelines(specifications: ["a=x,z", "a=y,z"], stepScans: 1).guests()
         }
+        #expect(throws: TimelineError.singleSnapshot("a=x")) { try CommandLineTimelines.parse("a=x") }
     }
 
     @Test("the converged saving: per content, per NUMA node without merge_across_nodes, zero pages whole")

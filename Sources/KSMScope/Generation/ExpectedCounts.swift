@@ -109,6 +109,16 @@ public struct ExpectedCounts: Sendable, Equatable, Codable {
         case sharedContents = "shared_contents"
     }
 
+    /// `pages_sharing` as a percentage of all pages.
+    public var sharingPercent: Double { Double(pagesSharing) * 100 / Double(max(1, pages)) }
+
+    /// Non-zero pages saved (between and within images) as a percentage of the non-zero pages:
+    /// the figure Barker et al. report, which zero pages do not inflate.
+    public var nonZeroSavedPercent: Double {
+        let nonZeroSaved = pagesSharing - (tunables.useZeroPages ? 0 : zeroOnlySavedPages)
+        return Double(nonZeroSaved) * 100 / Double(max(1, pages - zeroPages))
+    }
+
     /// The guests of `plan` in the set's scan order: by file name.
     public static func scanOrder(plan: FleetPlan, step: Int?) -> [Int] {
         plan.guests.indices.sorted {

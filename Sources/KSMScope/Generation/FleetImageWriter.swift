@@ -84,17 +84,21 @@ public struct FleetImageWriter: Sendable {
 
         let expected = ExpectedFleet(plan: plan, timeline: timeline, tunables: tunables)
         let needed = expected.sets.reduce(0) { $0 + ($1.pages - $1.zeroPages) * plan.pageSize } + (1 << 20)
+        // The staging folder first: a folder nothing can be created in (/proc, a read-only
+        // mount) is that, not a full disk.
+        let staging = (parent.isEmpty ? "" : parent + "/") + ".\(base).partial-\(getpid())"
+        try? FileManager.default.removeItem(atPath: staging)
+        guard mkdir(staging, 0o755) == 0 else {
+            throw .notWritable(path: parent.isEmpty ? "." : parent, reason: String(cString: strerror(errno)))
+        }
         var space = statvfs()
         if statvfs(parent.isEmpty ? "." : parent, &space) == 0 {
             let available = Int(space.f_bavail) * Int(space.f_frsize)
             guard needed <= available else {
+                rmdir(staging)
                 throw .insufficientSpace(path: parent.isEmpty ? "." : parent, needed: needed, available: available)
             }
         }
-
-        let staging = (parent.isEmpty ? "" : parent + "/") + ".\(base).partial-\(getpid())"
-        try? FileManager.default.removeItem(atPath: staging)
-        guard mkdir(staging, 0o755) == 0 else { throw Self.failure(staging, "mkdir") }
         do throws(GenerationError) {
             let start = DispatchTime.now()
             var writtenPages = 0

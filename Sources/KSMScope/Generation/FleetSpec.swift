@@ -175,6 +175,10 @@ public struct FleetSpec: Sendable, Equatable {
         guard !isFolder.boolValue, let data = FileManager.default.contents(atPath: path) else {
             throw .unreadable(path: path, reason: isFolder.boolValue ? "is a folder" : "permission denied or I/O error")
         }
-        try self.init(json: data)
+        do {
+            try self.init(json: data)
+        } catch .invalidJSON(let reason) {
+            throw .unreadable(path: path, reason: "not valid JSON: \(reason)")
+        }
     }
 }

@@ -7,6 +7,8 @@ public enum GenerationError: Error, Equatable, CustomStringConvertible {
     case notAFolder(path: String)
     /// `--out` is a folder that already holds files, and replacing was not asked for.
     case outputExists(path: String)
+    /// The folder that would hold `--out` cannot be written to.
+    case notWritable(path: String, reason: String)
     /// The fleet's images need more disk space than the file system has free.
     case insufficientSpace(path: String, needed: Int, available: Int)
     /// A system call failed.
@@ -17,6 +19,7 @@ public enum GenerationError: Error, Equatable, CustomStringConvertible {
         case .noParent(let path): "\(path): the folder to create it in does not exist"
         case .notAFolder(let path): "\(path): exists and is not a folder"
         case .outputExists(let path): "\(path): folder exists and is not empty (--force replaces it)"
+        case .notWritable(let path, let reason): "\(path): cannot create the output folder here: \(reason)"
         case .insufficientSpace(let path, let needed, let available):
             "fleet: the images need \(Figures.bytes(needed)) on disk (zero pages are left as holes) "
                 + "but \(path) has \(Figures.bytes(available)) free"

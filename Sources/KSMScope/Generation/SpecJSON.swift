@@ -31,11 +31,34 @@ enum SpecJSON: Decodable, Equatable, Sendable {
     static func parse(_ data: Data) throws(FleetSpecError) -> SpecJSON {
         do {
             return try JSONDecoder().decode(SpecJSON.self, from: data)
-        } catch let DecodingError.dataCorrupted(context) {
-            let underlying = (context.underlyingError as? NSError)?.userInfo[NSDebugDescriptionErrorKey] as? String
-            throw .invalidJSON(reason: underlying ?? context.debugDescription)
         } catch {
-            throw .invalidJSON(reason: "\(error)")
+            throw .invalidJSON(reason: describeSyntaxError(in: data) ?? "\(error)")
+        }
+    }
+
+    /// Where `data` stops being JSON, as `line L, column C: what`, from JSONSerialization's
+    /// "around character N" (JSONDecoder's own message names no position).
+    private static func describeSyntaxError(in data: Data) -> String? {
+        do {
+            _ = try JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed])
+            return nil
+        } catch {
+            let text = (error as NSError).userInfo[NSDebugDescriptionErrorKey] as? String ?? "\(error)"
+            guard let range = text.range(of: #"character (\d+)"#, options: .regularExpression),
+                let offset = Int(text[range].dropFirst("character ".count))
+            else { return text }
+            var line = 1
+            var column = 1
+            for byte in data.prefix(offset) {
+                if byte == UInt8(ascii: "\n") {
+                    line += 1
+                    column = 1
+                } else if byte & 0xC0 != 0x80 {
+                    column += 1
+                }
+            }
+            let what = text.replacingOccurrences(of: #" around character \d+\.?"#, with: "", options: .regularExpression)
+            return "line \(line), column \(column): \(what.lowercased())"
         }
     }
 

@@ -4,6 +4,7 @@ import Glibc
 import Musl
 #endif
 import Dispatch
+import Synchronization
 
 /// The machine-wide right to drive ksmd: an exclusive `flock` on one lock file.
 ///
@@ -12,14 +13,25 @@ import Dispatch
 /// run). Every ``KSMSettingsGuard`` holds this lock for its whole life, and a second one waits
 /// until the first is gone. The kernel drops a `flock` when its holder exits, however it
 /// exits, so a killed job never leaves the lock behind.
+///
+/// Within one process the lock is shared: while one instance holds it, more instances are
+/// granted at once and the lock is released with the last of them. Jobs of one process order
+/// themselves (the real-kernel tests run one at a time), and a test can hold the lock around a
+/// library call that takes it again.
 public final class KSMDriverLock: Sendable {
     /// The lock file: in `/run/lock` (a tmpfs on Debian), else in `/tmp`.
     public static var defaultPath: String {
         access("/run/lock", W_OK) == 0 ? "/run/lock/ksmscope-ksmd.lock" : "/tmp/ksmscope-ksmd.lock"
     }
 
-    /// The open lock file; closing it releases the lock.
-    private let descriptor: Int32
+    /// This process's hold on the lock: the open lock file and how many instances share it.
+    private struct Hold {
+        var descriptor: Int32 = -1
+        var count = 0
+    }
+
+    private static let hold = Mutex(Hold())
+
     /// The lock file.
     public let path: String
 
@@ -35,6 +47,29 @@ public final class KSMDriverLock: Sendable {
         path: String = KSMDriverLock.defaultPath, timeoutSeconds: Double = 900,
         waiting: (Int32?) -> Void = { _ in }
     ) throws(KernelError) {
+        self.path = path
+        let shared = Self.hold.withLock { hold in
+            guard hold.count > 0 else { return false }
+            hold.count += 1
+            return true
+        }
+        if shared { return }
+        let descriptor = try Self.acquire(path: path, timeoutSeconds: timeoutSeconds, waiting: waiting)
+        Self.hold.withLock { hold in
+            if hold.count > 0 {
+                // Another thread of this process took it meanwhile: share that one.
+                close(descriptor)
+            } else {
+                hold.descriptor = descriptor
+            }
+            hold.count += 1
+        }
+    }
+
+    /// Opens the lock file and waits for the `flock`; returns the open file.
+    private static func acquire(path: String, timeoutSeconds: Double, waiting: (Int32?) -> Void) throws(KernelError)
+        -> Int32
+    {
         let descriptor = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
         guard descriptor >= 0 else { throw .cannotLock(path: path, reason: String(cString: strerror(errno))) }
         let deadline = DispatchTime.now().uptimeNanoseconds + UInt64(max(0, timeoutSeconds) * 1e9)
@@ -60,8 +95,7 @@ public final class KSMDriverLock: Sendable {
         let text = Array("\(getpid())\n".utf8)
         _ = ftruncate(descriptor, 0)
         _ = text.withUnsafeBytes { pwrite(descriptor, $0.baseAddress, $0.count, 0) }
-        self.descriptor = descriptor
-        self.path = path
+        return descriptor
     }
 
     /// The pid written by the current holder, if readable.
@@ -72,5 +106,13 @@ public final class KSMDriverLock: Sendable {
         return Int32(String(decoding: buffer[0..<count], as: UTF8.self).filter(\.isNumber))
     }
 
-    deinit { close(descriptor) }
+    deinit {
+        Self.hold.withLock { hold in
+            hold.count -= 1
+            if hold.count == 0 {
+                close(hold.descriptor)
+                hold.descriptor = -1
+            }
+        }
+    }
 }

@@ -24,6 +24,8 @@ public final class KSMSettingsGuard: Sendable {
         var restored = false
         /// The machine-wide right to drive ksmd, released once everything is restored.
         var lock: KSMDriverLock?
+        /// Restores on SIGINT, SIGTERM and SIGHUP until restored.
+        var interrupt: InterruptCleanup.Registration?
     }
 
     /// The knobs saved and restored, in the order they are written back (advisor last but one,
@@ -51,8 +53,11 @@ public final class KSMSettingsGuard: Sendable {
         var saved: [String: String] = [:]
         for knob in Self.knobs where sysfs.has(knob) { saved[knob] = try sysfs.read(knob) }
         self.saved = saved
-        state.withLock { $0.lock = lock }
-        SignalRestorer.register(self)
+        let interrupt = InterruptCleanup.register { [weak self] in self?.restore() }
+        state.withLock { state in
+            state.lock = lock
+            state.interrupt = interrupt
+        }
     }
 
     /// Stops ksmd, unmerges everything and applies `settings` (name, value) in order.
@@ -95,56 +100,13 @@ public final class KSMSettingsGuard: Sendable {
             }
         }
         if let run = saved["run"] { try? sysfs.write("run", run) }
-        state.withLock { $0.lock = nil }
-        SignalRestorer.unregister(self)
+        let interrupt = state.withLock { state in
+            state.lock = nil
+            defer { state.interrupt = nil }
+            return state.interrupt
+        }
+        interrupt?.cancel()
     }
 
     deinit { restore() }
-}
-
-/// Restores every active ``KSMSettingsGuard`` when the process is interrupted.
-///
-/// The signals are caught only while a guard is active; afterwards their previous dispositions
-/// come back, so processes started later (which inherit ignored signals) are not affected.
-enum SignalRestorer {
-    private static let signals = [SIGINT, SIGTERM, SIGHUP]
-
-    private struct State {
-        var guards: [ObjectIdentifier: KSMSettingsGuard] = [:]
-        var sources: [any DispatchSourceSignal] = []
-        var previous: [__sighandler_t?] = []
-    }
-
-    private static let state = Mutex(State())
-
-    static func register(_ settings: KSMSettingsGuard) {
-        state.withLock { state in
-            if state.guards.isEmpty {
-                for signalNumber in signals {
-                    state.previous.append(signal(signalNumber, SIG_IGN))
-                    let source = DispatchSource.makeSignalSource(signal: signalNumber, queue: .global())
-                    source.setEventHandler { interrupted(by: signalNumber) }
-                    source.resume()
-                    state.sources.append(source)
-                }
-            }
-            state.guards[ObjectIdentifier(settings)] = settings
-        }
-    }
-
-    static func unregister(_ settings: KSMSettingsGuard) {
-        state.withLock { state in
-            guard state.guards.removeValue(forKey: ObjectIdentifier(settings)) != nil, state.guards.isEmpty else { return }
-            for source in state.sources { source.cancel() }
-            for (signalNumber, previous) in zip(signals, state.previous) { signal(signalNumber, previous) }
-            state.sources = []
-            state.previous = []
-        }
-    }
-
-    private static func interrupted(by signalNumber: Int32) {
-        let active = state.withLock { Array($0.guards.values) }
-        for settings in active { settings.restore() }
-        exit(128 + signalNumber)
-    }
 }

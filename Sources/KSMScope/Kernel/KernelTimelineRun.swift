@@ -59,7 +59,11 @@ public struct KernelTimelineRun: Sendable {
 
     /// Runs `guests` (each a list of snapshots of equal page counts, in time order) through
     /// ksmd with `tunables`, restoring every setting afterwards.
+    ///
+    /// - Throws: ``TimelineError/unequalSnapshots(guest:pages:)`` when a guest's snapshots differ
+    ///   in page count, ``KernelError`` when the kernel cannot be driven or does not settle.
     public func run(guests: [[any PageSource]], tunables: KSMTunables) throws -> Record {
+        try Self.checkEqualSnapshots(guests)
         let steps = guests.map(\.count).min() ?? 0
         let totalPages = guests.reduce(0) { $0 + ($1.first?.pageCount ?? 0) }
 
@@ -113,6 +117,17 @@ public struct KernelTimelineRun: Sendable {
         try sysfs.write("run", "0")
         record.seconds = Double(DispatchTime.now().uptimeNanoseconds - start.uptimeNanoseconds) / 1e9
         return record
+    }
+
+    /// Refuses guests whose snapshots differ in page count: each later snapshot is written into
+    /// the memory holding the first, page by page.
+    public static func checkEqualSnapshots(_ guests: [[any PageSource]]) throws(TimelineError) {
+        for guest in guests {
+            let pages = guest.map(\.pageCount)
+            guard Set(pages).count <= 1 else {
+                throw .unequalSnapshots(guest: guest.first?.path ?? "", pages: pages)
+            }
+        }
     }
 
     /// Whether the converged counters (global and per process) have stayed the same over the

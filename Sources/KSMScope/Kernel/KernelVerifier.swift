@@ -23,6 +23,8 @@ public struct KernelVerifier: Sendable {
     public var stableFullScans = 4
     /// How long to wait for convergence.
     public var timeoutSeconds = 300.0
+    /// Called with the other job's pid when another job drives ksmd and this one waits for it.
+    public var waiting: @Sendable (Int32?) -> Void = { _ in }
 
     /// Creates a verifier with defaults that converge in seconds for tens of MiB.
     public init() {}
@@ -46,6 +48,7 @@ public struct KernelVerifier: Sendable {
         run.sleepMilliseconds = sleepMilliseconds
         run.settleFullScans = stableFullScans
         run.timeoutSeconds = timeoutSeconds
+        run.waiting = waiting
         let record = try run.run(guests: images.map { [$0] }, tunables: scan.tunables)
         guard let settled = record.scans.last else {
             throw KernelError.notConverged(seconds: record.seconds, fullScans: 0)

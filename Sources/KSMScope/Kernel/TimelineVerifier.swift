@@ -22,6 +22,7 @@ public struct TimelineVerifier: Sendable {
     public func verify(
         guests: [[any PageSource]], tunables: SimulatorTunables, kernel: KernelVersion = .running
     ) throws -> TimelineComparison {
+        try KernelTimelineRun.checkEqualSnapshots(guests)
         let steps = guests.map(\.count).min() ?? 0
         let snapshots = guests.flatMap { $0.prefix(steps) }
         let contents = try ContentMap.build(snapshots)

@@ -2,6 +2,10 @@
 public enum ImageError: Error, Equatable, CustomStringConvertible {
     /// The path does not exist.
     case missing(path: String)
+    /// The path cannot be looked at: a symbolic link loop, a folder without search permission.
+    case cannotAccess(path: String, reason: String)
+    /// The file is one of ksmscope's JSON manifests, not an image.
+    case manifest(path: String, kind: ManifestKind)
     /// The file could not be opened, inspected or mapped.
     case cannotOpen(path: String, reason: String)
     /// The path names something other than a regular file or a folder.
@@ -18,6 +22,13 @@ public enum ImageError: Error, Equatable, CustomStringConvertible {
     public var description: String {
         switch self {
         case .missing(let path): "\(path): no such file or folder"
+        case .cannotAccess(let path, let reason): "\(path): cannot access: \(reason)"
+        case .manifest(let path, .expected):
+            "\(path): this is ksmscope's expected-counts manifest, not a memory image: name its folder "
+                + "(manifests there are skipped) or the image files"
+        case .manifest(let path, .timeline):
+            "\(path): this is ksmscope's timeline manifest, not a memory image: pass it to 'ksmscope simulate' "
+                + "or 'ksmscope verify-kernel', or name the image files"
         case .cannotOpen(let path, let reason): "\(path): cannot read: \(reason)"
         case .notARegularFile(let path): "\(path): not a regular file or folder"
         case .emptyFolder(let path): "\(path): folder holds no regular files"

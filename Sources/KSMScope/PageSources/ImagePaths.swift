@@ -11,15 +11,20 @@ public enum ImagePaths {
     /// Expands `paths` into image files, in order.
     ///
     /// - Throws: ``ImageError/missing(path:)`` for a path that does not exist,
-    ///   ``ImageError/emptyFolder(path:)`` for a folder without regular files and
+    ///   ``ImageError/cannotAccess(path:reason:)`` for one that cannot be looked at,
+    ///   ``ImageError/emptyFolder(path:)`` for a folder without regular files,
+    ///   ``ImageError/manifest(path:kind:)`` for a file that is one of ksmscope's manifests and
     ///   ``ImageError/notARegularFile(path:)`` for anything else that is not a file.
     public static func expand(_ paths: [String]) throws(ImageError) -> [String] {
         var files: [String] = []
         for path in paths {
             switch kind(of: path) {
             case .missing: throw ImageError.missing(path: path)
+            case .inaccessible(let reason): throw ImageError.cannotAccess(path: path, reason: reason)
             case .other: throw ImageError.notARegularFile(path: path)
-            case .file: files.append(path)
+            case .file:
+                if let manifest = ManifestKind(file: path) { throw ImageError.manifest(path: path, kind: manifest) }
+                files.append(path)
             case .folder:
                 let names: [String]
                 do {
@@ -48,21 +53,17 @@ public enum ImagePaths {
         return images
     }
 
-    /// Whether a file is a JSON document of ksmscope's (its first key is `"format"` with a value
-    /// starting `ksmscope-`), not an image.
-    public static func isManifest(_ path: String) -> Bool {
-        guard let handle = FileHandle(forReadingAtPath: path) else { return false }
-        defer { try? handle.close() }
-        let head = String(decoding: (try? handle.read(upToCount: 64)) ?? Data(), as: UTF8.self)
-        let compact = head.filter { !$0.isWhitespace }
-        return compact.hasPrefix("{\"format\":\"ksmscope-")
-    }
+    /// Whether a file is one of ksmscope's JSON manifests (``ManifestKind``), not an image.
+    public static func isManifest(_ path: String) -> Bool { ManifestKind(file: path) != nil }
 
-    private enum Kind { case missing, file, folder, other }
+    private enum Kind: Equatable { case missing, inaccessible(String), file, folder, other }
 
     private static func kind(of path: String) -> Kind {
         var status = stat()
-        guard stat(path, &status) == 0 else { return .missing }
+        guard stat(path, &status) == 0 else {
+            let code = errno
+            return code == ENOENT ? .missing : .inaccessible(String(cString: strerror(code)))
+        }
         switch status.st_mode & S_IFMT {
         case S_IFREG: return .file
         case S_IFDIR: return .folder

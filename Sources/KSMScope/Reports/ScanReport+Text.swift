@@ -28,13 +28,19 @@ extension ScanReport {
         }
         out += Figures.table(policyRows)
         out += "\n"
-        var rows = [["image", "pages", "zero", "unique", "self-shared", "cross-shared", "merging", "ksm_zero", "profit"]]
+        // The domain column only when the domain policy was asked for, as in the CSV.
+        let domains = policies.domain != nil
+        var rows = [
+            ["image"] + (domains ? ["domain"] : [])
+                + ["pages", "zero", "unique", "self-shared", "cross-shared", "merging", "ksm_zero", "profit"]
+        ]
         for image in images {
-            rows.append([
-                image.path, "\(image.pages)", "\(image.zeroPages)", "\(image.uniquePages)", "\(image.selfSharedPages)",
-                "\(image.crossSharedPages)", "\(image.ksmMergingPages)", "\(image.ksmZeroPages)",
-                Figures.bytes(image.ksmProcessProfit),
-            ])
+            rows.append(
+                [image.path] + (domains ? [image.domain ?? ""] : []) + [
+                    "\(image.pages)", "\(image.zeroPages)", "\(image.uniquePages)", "\(image.selfSharedPages)",
+                    "\(image.crossSharedPages)", "\(image.ksmMergingPages)", "\(image.ksmZeroPages)",
+                    Figures.bytes(image.ksmProcessProfit),
+                ])
         }
         out += Figures.table(rows)
         out += liveText

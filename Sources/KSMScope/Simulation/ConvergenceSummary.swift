@@ -48,8 +48,9 @@ public struct ConvergenceSummary: Sendable, Equatable, Codable {
         public var startSeconds: Double
         /// Seconds from then to the end.
         public var seconds: Double
-        /// Page writes the guests made.
-        public var writes: Int
+        /// Distinct pages the guests wrote, each counted once per snapshot however often it
+        /// was written (`timeline.json`'s `writes` counts every write).
+        public var pagesWritten: Int
         /// Writes that broke a merge: copies of KSM pages plus writes to KSM's zero pages.
         public var cowBreaks: Int
         /// ``cowBreaks`` per simulated second.
@@ -60,7 +61,8 @@ public struct ConvergenceSummary: Sendable, Equatable, Codable {
         public var averageSavedBytes: Double
 
         enum CodingKeys: String, CodingKey {
-            case seconds, writes
+            case seconds
+            case pagesWritten = "pages_written"
             case startSeconds = "start_seconds"
             case cowBreaks = "cow_breaks"
             case cowBreaksPerSecond = "cow_breaks_per_second"

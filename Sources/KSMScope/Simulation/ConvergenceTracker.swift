@@ -59,7 +59,7 @@ struct ConvergenceTracker: Sendable {
             let breaks = simulator.cowBreaks - tracker.cowBreaksAtStart
             let average = span > 0 ? tracker.savedIntegral / span : Double(simulator.savedPages)
             return ConvergenceSummary.Churn(
-                startSeconds: start, seconds: span, writes: tracker.writes, cowBreaks: breaks,
+                startSeconds: start, seconds: span, pagesWritten: tracker.writes, cowBreaks: breaks,
                 cowBreaksPerSecond: span > 0 ? Double(breaks) / span : 0, averageSavedPages: average,
                 averageSavedBytes: average * Double(simulator.pageSize))
         }

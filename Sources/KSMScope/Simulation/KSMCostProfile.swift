@@ -50,6 +50,20 @@ public struct KSMCostProfile: Sendable, Equatable, Codable {
     /// The built-in profile.
     public static let `default` = KSMCostProfile()
 
+    /// Reads a profile from the JSON file at `path`.
+    ///
+    /// - Throws: ``KSMCostProfileError/file(path:problem:)`` naming the file.
+    public static func load(path: String) throws(KSMCostProfileError) -> KSMCostProfile {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw .file(path: path, problem: .unreadable)
+        }
+        do {
+            return try decode(json: data)
+        } catch {
+            throw .file(path: path, problem: error)
+        }
+    }
+
     /// Reads a profile from JSON; keys left out keep their built-in value.
     ///
     /// - Throws: ``KSMCostProfileError`` when the data is not such an object or a cost is
@@ -105,12 +119,18 @@ public enum KSMCostProfileError: Error, Equatable, Sendable, CustomStringConvert
     case unknownKey(String)
     /// A cost that is not a finite, non-negative number of nanoseconds.
     case invalidCost(key: String)
+    /// The file cannot be read.
+    case unreadable
+    /// A problem in the file at `path`.
+    indirect case file(path: String, problem: KSMCostProfileError)
 
     public var description: String {
         switch self {
         case .notAnObject: "a cost profile must be a JSON object of nanosecond costs"
         case .unknownKey(let key): "cost profile: unknown key '\(key)'"
         case .invalidCost(let key): "cost profile: '\(key)' must be a finite number of nanoseconds, at least 0"
+        case .unreadable: "cannot read the cost profile"
+        case .file(let path, let problem): "\(path): \(problem)"
         }
     }
 }

@@ -45,9 +45,16 @@ public struct KSMSimulation: Sendable {
     /// Opens every snapshot of `guests` (guest-major), builds one content map over them all,
     /// and simulates.
     ///
-    /// - Parameter progress: advanced by one per page read while the content map is built.
+    /// - Parameters:
+    ///   - progress: advanced by one per page read while the content map is built.
+    ///   - simulationProgress: the simulation's progress in the units of ``length(for:)``: full
+    ///     scans, or simulated milliseconds.
+    ///   - willSimulate: called once the images are read, before the simulation starts.
     /// - Throws: ``TimelineError``, ``ImageError``, ``SimulationError`` or what reading throws.
-    public func run(guests: [SimulatedGuest], progress: ProgressCounter? = nil) throws -> SimulationReport {
+    public func run(
+        guests: [SimulatedGuest], progress: ProgressCounter? = nil, simulationProgress: ProgressCounter? = nil,
+        willSimulate: () -> Void = {}
+    ) throws -> SimulationReport {
         _ = try SimulationPlan(guests: guests)
         var files: [String] = []
         for guest in guests {
@@ -59,14 +66,17 @@ public struct KSMSimulation: Sendable {
         }
         let images = try ImagePaths.open(files, pageSize: configuration.pageSize)
         let contents = try ContentMap.build(images, configuration: configuration, progress: progress)
-        return try run(contents: contents, guests: guests)
+        willSimulate()
+        return try run(contents: contents, guests: guests, progress: simulationProgress)
     }
 
     /// Simulates on `contents`, whose images are the snapshots of `guests`, guest-major.
     ///
     /// - Throws: ``TimelineError`` for inconsistent timelines, ``SimulationError`` when the
     ///   map does not fit the guests or simulated time cannot advance.
-    public func run(contents: ContentMap, guests: [SimulatedGuest]) throws -> SimulationReport {
+    public func run(contents: ContentMap, guests: [SimulatedGuest], progress: ProgressCounter? = nil) throws
+        -> SimulationReport
+    {
         let plan = try SimulationPlan(guests: guests)
         guard contents.layout.imageCount == plan.imageCount else {
             throw SimulationError.imageCountMismatch(map: contents.layout.imageCount, guests: plan.imageCount)
@@ -79,12 +89,17 @@ public struct KSMSimulation: Sendable {
             target: ConvergenceSummary.convergedSavedPages(
                 contents: contents, images: plan.images.map { $0[0] }, tunables: tunables))
         let length = resolvedLength(plan)
+        switch length {
+        case .fullScans(let count): progress?.setTotal(count)
+        case .seconds(let seconds): progress?.setTotal(Int(seconds * 1000))
+        case .automatic: break
+        }
 
         var samples: [SimulationSample] = []
         var timeSamples: [SimulationSample] = []
         var steps: [SimulationReport.Step] = []
         if plan.triggers.count > 1 {
-            steps.append(.init(step: 0, startFullScans: 0, startSeconds: 0, writes: 0, end: simulator.sample))
+            steps.append(.init(step: 0, startFullScans: 0, startSeconds: 0, pagesWritten: 0, end: simulator.sample))
         }
         var nextStep = 1
         var nextMark = everySeconds
@@ -100,7 +115,7 @@ public struct KSMSimulation: Sendable {
             tracker.didWrite(writes, simulator)
             steps.append(
                 .init(
-                    step: step, startFullScans: simulator.fullScans, startSeconds: simulator.seconds, writes: writes,
+                    step: step, startFullScans: simulator.fullScans, startSeconds: simulator.seconds, pagesWritten: writes,
                     end: simulator.sample))
         }
         func timedEvents(upTo now: Double) {
@@ -129,6 +144,11 @@ public struct KSMSimulation: Sendable {
             let before = simulator.seconds
             let ended = simulator.scanBatch()
             tracker.observe(simulator)
+            if case .seconds = length {
+                progress?.set(completed: Int(simulator.seconds * 1000))
+            } else if ended {
+                progress?.set(completed: simulator.fullScans)
+            }
             if ended {
                 samples.append(simulator.sample)
                 if nextStep < plan.triggers.count, case .afterFullScans(let scans) = plan.triggers[nextStep],
@@ -172,6 +192,14 @@ public struct KSMSimulation: Sendable {
                 fullScans: requestedScans, seconds: requestedSeconds, everySeconds: everySeconds),
             samples: samples, timeSamples: everySeconds == nil ? nil : timeSamples, steps: steps.isEmpty ? nil : steps,
             images: reportImages, summary: summary)
+    }
+
+    /// How long a simulation of `guests` runs: ``length``, or what `automatic` means for them
+    /// (never `automatic`).
+    ///
+    /// - Throws: ``TimelineError`` for inconsistent timelines.
+    public func length(for guests: [SimulatedGuest]) throws -> RunLength {
+        resolvedLength(try SimulationPlan(guests: guests))
     }
 
     /// The length to run for `plan`: ``length`` unless automatic.

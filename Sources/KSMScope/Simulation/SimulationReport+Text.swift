@@ -34,13 +34,13 @@ extension SimulationReport {
             out += "\nSnapshots (counters at the end of each period):\n"
             var rows = [
                 [
-                    "step", "from_full_scan", "from_t", "writes", "pages_sharing", "ksm_zero_pages", "saved",
+                    "step", "from_full_scan", "from_t", "pages_written", "pages_sharing", "ksm_zero_pages", "saved",
                     "general_profit",
                 ]
             ]
             for step in steps {
                 rows.append([
-                    "\(step.step)", "\(step.startFullScans)", Self.seconds(step.startSeconds), "\(step.writes)",
+                    "\(step.step)", "\(step.startFullScans)", Self.seconds(step.startSeconds), "\(step.pagesWritten)",
                     "\(step.end.pagesSharing)", "\(step.end.ksmZeroPages)",
                     Figures.bytes(step.end.savedPages * settings.pageSize), Figures.bytes(step.end.generalProfit),
                 ])
@@ -65,7 +65,7 @@ extension SimulationReport {
         out += "  ksmd CPU: \(Self.seconds(summary.ksmdCPUSeconds)) in \(Self.seconds(summary.seconds)) "
         out += String(format: "(%.2f%% of one CPU), %d full scans\n", summary.ksmdCPUShare * 100, summary.fullScans)
         if let churn = summary.churn {
-            out += "  churn from \(Self.seconds(churn.startSeconds)): \(churn.writes) page writes, "
+            out += "  churn from \(Self.seconds(churn.startSeconds)): \(churn.pagesWritten) pages written, "
             out += "\(churn.cowBreaks) copy-on-write breaks "
             out += String(format: "(%.2f/s), ", churn.cowBreaksPerSecond)
             out += "average saving \(Figures.bytes(Int(churn.averageSavedBytes.rounded())))\n"

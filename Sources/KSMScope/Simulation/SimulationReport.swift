@@ -57,13 +57,15 @@ public struct SimulationReport: Sendable, Equatable, Codable {
         public var startFullScans: Int
         /// When it took effect: seconds.
         public var startSeconds: Double
-        /// Page writes it made.
-        public var writes: Int
+        /// Distinct pages it wrote, each counted once however often it was written
+        /// (`timeline.json`'s `writes` counts every write).
+        public var pagesWritten: Int
         /// The counters at the end of its period.
         public var end: SimulationSample
 
         enum CodingKeys: String, CodingKey {
-            case step, writes, end
+            case step, end
+            case pagesWritten = "pages_written"
             case startFullScans = "start_full_scans"
             case startSeconds = "start_seconds"
         }

@@ -24,14 +24,15 @@ public struct TimelineManifestSource: TimelineSource, Sendable, Equatable {
         self.pageSize = pageSize
     }
 
-    /// Whether `path` names a manifest: a `.json` file, or a folder holding `timeline.json`.
+    /// Whether `path` names a timeline manifest: a file whose content says so
+    /// (``ManifestKind/timeline``), or a folder holding `timeline.json`.
     public static func isManifest(_ path: String) -> Bool {
         var isFolder: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isFolder) else { return false }
         if isFolder.boolValue {
             return FileManager.default.fileExists(atPath: (path.hasSuffix("/") ? path : path + "/") + fileName)
         }
-        return path.hasSuffix(".json")
+        return ManifestKind(file: path) == .timeline
     }
 
     public func guests() throws -> [SimulatedGuest] {

@@ -40,19 +40,10 @@ struct LiveOptions: ExtraImageInputs {
         }
     }
 
-    /// Opens the processes asked for: `--pid` ones in the order given, then `--qemu` ones by pid
-    /// (a process named both ways is read once, as a QEMU process).
+    /// Opens the processes asked for (``LiveProcessImage/open(pids:qemu:minimumBytes:mergeableOnly:pageSize:)``).
     func images(pageSize: PageSize) throws -> [LiveProcessImage] {
-        func selection(_ base: LiveMemorySelection) -> LiveMemorySelection {
-            LiveMemorySelection(minimumBytes: minMappingSize?.bytes ?? base.minimumBytes, mergeableOnly: mergeableOnly)
-        }
-        let found = qemu ? try LiveProcessImage.qemuProcesses(selection: selection(.qemuDefault), pageSize: pageSize) : []
-        let taken = Set(found.map(\.pid))
-        var images: [LiveProcessImage] = []
-        var seen: Set<Int32> = []
-        for pid in pids where !taken.contains(pid) && seen.insert(pid).inserted {
-            images.append(try LiveProcessImage(pid: pid, selection: selection(.processDefault), pageSize: pageSize))
-        }
-        return images + found
+        try LiveProcessImage.open(
+            pids: pids, qemu: qemu, minimumBytes: minMappingSize?.bytes, mergeableOnly: mergeableOnly,
+            pageSize: pageSize)
     }
 }

@@ -44,16 +44,10 @@ extension KSMScopeCommand {
             help: ArgumentHelp("Seconds between snapshots (with --timeline; default 60).", valueName: "s"))
         var interval: Double?
 
-        @Option(
-            name: .customLong("max-page-sharing"),
-            help: ArgumentHelp("max_page_sharing that expected.json's KSM counters are for.", valueName: "n"))
-        var maxPageSharing = 256
-
-        @Flag(name: .customLong("use-zero-pages"), help: "expected.json's KSM counters assume use_zero_pages=1.")
-        var useZeroPages = false
+        @OptionGroup(title: "What expected.json's KSM counters are for") var merge: MergeOptions
 
         @Option(
-            name: .customLong("threads"), help: ArgumentHelp("Worker threads (default: one per core).", valueName: "n"))
+            name: .customLong("threads"), parsing: .unconditional, help: ArgumentHelp("Worker threads (default: one per core).", valueName: "n"))
         var threads: Int?
 
         @Flag(name: .customLong("force"), help: "Replace --out if it exists and is not empty.")
@@ -69,10 +63,7 @@ extension KSMScopeCommand {
                 guard timeline != nil else { throw ValidationError("--interval needs --timeline") }
                 guard interval > 0, interval.isFinite else { throw ValidationError("--interval must be positive") }
             }
-            guard maxPageSharing >= 2 else {
-                throw ValidationError("--max-page-sharing \(maxPageSharing) is below the kernel's minimum of 2")
-            }
-            if let threads, threads < 1 { throw ValidationError("--threads must be at least 1") }
+            if let threads, threads < 1 { throw ValidationError("--threads \(threads): must be at least 1") }
         }
 
         func run() throws {
@@ -88,37 +79,11 @@ extension KSMScopeCommand {
                 defer { bar?.finish() }
                 let summary = try writer.write(
                     plan: plan, timeline: churn, to: out,
-                    tunables: try KSMTunables(maxPageSharing: maxPageSharing, useZeroPages: useZeroPages),
+                    tunables: try merge.tunables(),
                     progress: counter)
                 return (summary, plan)
             }
-            StandardOutput.write(Self.text(summary, plan: plan))
-        }
-
-        /// The short summary printed on standard output.
-        static func text(_ summary: FleetImageWriter.Summary, plan: FleetPlan) -> String {
-            let gib = Double(1 << 30)
-            let rate = summary.seconds > 0 ? Double(summary.imageBytes) / gib / summary.seconds : 0
-            var text =
-                "ksmscope generate: \(plan.guests.count) guest(s), \(summary.images) image(s) in \(summary.directory): "
-            text += String(
-                format: "%.1f MiB (%.1f MiB non-zero) in %.2f s, %.2f GiB/s\n",
-                Double(summary.imageBytes) / 1_048_576, Double(summary.writtenBytes) / 1_048_576, summary.seconds, rate)
-            let steps = summary.expected.timelineSteps
-            for set in summary.expected.sets where set.step == 0 || set.step == steps {
-                let nonZero = set.pages - set.zeroPages
-                let nonZeroSaved = set.pagesSharing - (set.tunables.useZeroPages ? 0 : set.zeroOnlySavedPages)
-                text += "expected at t\(set.step): \(set.pages) pages, \(set.zeroPages) zero, "
-                text += "\(set.distinctContents) distinct"
-                text += String(
-                    format: ", pages_sharing %d (%.1f%%); non-zero pages saved %.1f%%\n",
-                    set.pagesSharing, Double(set.pagesSharing) * 100 / Double(max(1, set.pages)),
-                    Double(nonZeroSaved) * 100 / Double(max(1, nonZero)))
-            }
-            let pageSize = plan.pageSize == 4096 ? "" : " --page-size \(plan.pageSize)"
-            let pattern = steps > 0 ? "*.t0.img" : "*.img"
-            text += "check with: ksmscope scan\(pageSize) \(summary.directory)/\(pattern)  (counts in expected.json)\n"
-            return text
+            try ReportDestination.standardOutput.write(summary.text(plan: plan))
         }
     }
 }

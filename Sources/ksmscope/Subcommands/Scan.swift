@@ -47,9 +47,9 @@ extension KSMScopeCommand {
                 return try job.run(images, progress: counter)
             }
             switch format {
-            case .text: StandardOutput.write(report.text)
-            case .json: StandardOutput.write(try ReportJSON.encode(report))
-            case .csv: StandardOutput.write(report.csv)
+            case .text: try ReportDestination.standardOutput.write(report.text)
+            case .json: try ReportDestination.standardOutput.write(try ReportJSON.encode(report))
+            case .csv: try ReportDestination.standardOutput.write(report.csv)
             }
         }
     }

@@ -20,18 +20,13 @@ extension KSMScopeCommand {
                 """
         )
 
-        @OptionGroup var scan: ScanOptions
+        @OptionGroup var scan: ImageScanOptions<TimelineImageInputs>
 
         @Option(name: .customLong("format"), help: "Output format: text or json.")
         var format: ReportFormat = .text
 
         @Option(name: .customLong("timeout"), help: "Seconds to wait for ksmd to settle.")
         var timeout = 300.0
-
-        @Option(
-            name: .customLong("timeline"),
-            help: "A guest's snapshots in time order, NAME=FILE0,FILE1,... (repeatable): compare the simulator with ksmd over the timeline.")
-        var timelines: [String] = []
 
         @Option(name: .customLong("smart-scan"), help: "ksmd's smart_scan (0 or 1) for timelines.")
         var smartScan = 1
@@ -45,62 +40,57 @@ extension KSMScopeCommand {
         func validate() throws {
             guard format != .csv else { throw ValidationError("--format csv is not offered by verify-kernel; use text or json") }
             guard smartScan == 0 || smartScan == 1 else { throw ValidationError("--smart-scan takes 0 or 1") }
-            for timeline in timelines {
-                let parts = timeline.split(separator: "=", maxSplits: 1)
-                guard parts.count == 2, parts[1].split(separator: ",").count >= 2 else {
-                    throw ValidationError("--timeline \(timeline): expected NAME=FILE0,FILE1,... with at least two snapshots")
-                }
-            }
             guard timeout > 0 else { throw ValidationError("--timeout must be positive") }
             guard pagesToScan > 0 else { throw ValidationError("--pages-to-scan must be positive") }
             guard sleepMilliseconds >= 0 else { throw ValidationError("--sleep-millisecs must not be negative") }
         }
 
         func run() throws {
-            if let guests = try CommandFailure.reporting({ try timelineGuests() }) {
+            let waiting: @Sendable (Int32?) -> Void = { pid in
+                var standardError = StandardError()
+                let holder = pid.map { " (pid \($0))" } ?? ""
+                print("ksmscope: waiting for another job that drives ksmd\(holder) to finish", to: &standardError)
+            }
+            let inputs = GuestInputs(paths: scan.paths, timelines: scan.extra.timelines)
+            let guests = try CommandFailure.reporting { try inputs.guests(pageSize: scan.pageSize) }
+            if guests.contains(where: \.isTimeline) {
                 let comparison = try CommandFailure.reporting {
+                    let pageSize = try scan.read.size()
+                    // A static guest keeps its one image over the whole timeline.
+                    let steps = guests.map(\.snapshots.count).max() ?? 1
+                    let snapshots = try guests.map { guest in
+                        let paths = guest.snapshots.map(\.path)
+                        return try ImagePaths.open(
+                            paths.count == 1 ? Array(repeating: paths[0], count: steps) : paths, pageSize: pageSize)
+                    }
                     var verifier = TimelineVerifier()
                     verifier.run.timeoutSeconds = timeout
+                    verifier.run.waiting = waiting
                     return try verifier.verify(
-                        guests: guests,
+                        guests: snapshots,
                         tunables: try SimulatorTunables(
-                            maxPageSharing: scan.maxPageSharing, useZeroPages: scan.useZeroPages, smartScan: smartScan == 1))
+                            maxPageSharing: scan.merge.maxPageSharing, useZeroPages: scan.merge.useZeroPages,
+                            smartScan: smartScan == 1))
                 }
-                StandardOutput.write(format == .json ? try ReportJSON.encode(comparison) : comparison.text)
+                try ReportDestination.standardOutput.write(
+                    format == .json ? try ReportJSON.encode(comparison) : comparison.text)
                 if !comparison.matches { throw ExitCode.failure }
                 return
             }
             let comparison = try CommandFailure.reporting {
                 let job = SteadyStateScan(configuration: try scan.configuration(), tunables: try scan.tunables())
-                let images = try ImagePaths.open(try ImagePaths.expand(scan.paths), pageSize: job.configuration.pageSize)
+                let images = try ImagePaths.open(
+                    guests.map { $0.snapshots[0].path }, pageSize: job.configuration.pageSize)
                 var verifier = KernelVerifier()
                 verifier.timeoutSeconds = timeout
                 verifier.pagesToScan = pagesToScan
                 verifier.sleepMilliseconds = sleepMilliseconds
+                verifier.waiting = waiting
                 return try verifier.verify(images, scan: job)
             }
-            StandardOutput.write(format == .json ? try ReportJSON.encode(comparison) : comparison.text)
+            try ReportDestination.standardOutput.write(
+                format == .json ? try ReportJSON.encode(comparison) : comparison.text)
             if !comparison.matches { throw ExitCode.failure }
-        }
-
-        /// The timeline's guests (each a list of snapshots), from --timeline or from a
-        /// `timeline.json` named as the only PATH; nil for a plain verification.
-        private func timelineGuests() throws -> [[any PageSource]]? {
-            let pageSize = try PageSize(bytes: scan.pageSize)
-            if !timelines.isEmpty {
-                return try timelines.map { timeline in
-                    let files = timeline.split(separator: "=", maxSplits: 1)[1].split(separator: ",").map(String.init)
-                    return try ImagePaths.open(files, pageSize: pageSize)
-                }
-            }
-            guard scan.paths.count == 1, ImagePaths.isManifest(scan.paths[0]),
-                let data = FileManager.default.contents(atPath: scan.paths[0]),
-                let manifest = try? JSONDecoder().decode(TimelineManifest.self, from: data)
-            else { return nil }
-            let folder = (scan.paths[0] as NSString).deletingLastPathComponent
-            return try manifest.guests.map { guest in
-                try ImagePaths.open(guest.files.map { folder.isEmpty ? $0 : folder + "/" + $0 }, pageSize: pageSize)
-            }
         }
     }
 }

@@ -14,10 +14,3 @@ struct StandardError: TextOutputStream {
     /// Whether standard error is a terminal (progress bars are drawn only then).
     static var isTerminal: Bool { isatty(FileDescriptor.standardError.rawValue) == 1 }
 }
-
-/// Writes results to standard output without buffering surprises.
-enum StandardOutput {
-    static func write(_ string: String) {
-        _ = try? FileDescriptor.standardOutput.writeAll(string.utf8)
-    }
-}

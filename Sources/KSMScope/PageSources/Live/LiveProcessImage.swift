@@ -78,7 +78,7 @@ public struct LiveProcessImage: PageSource {
             throw .noSelectedMemory(
                 pid: pid, minimumBytes: selection.minimumBytes, mergeableOnly: selection.mergeableOnly, qemu: isQEMU)
         }
-        let descriptor = open("/proc/\(pid)/mem", O_RDONLY | O_CLOEXEC)
+        let descriptor = Glibc.open("/proc/\(pid)/mem", O_RDONLY | O_CLOEXEC)
         guard descriptor >= 0 else {
             throw LiveProcessError(ProcFiles.Failure(code: errno), pid: pid, file: "/proc/\(pid)/mem")
         }
