@@ -46,8 +46,15 @@ public struct MergeDomains: Sendable, Equatable {
     ///
     /// - Throws: ``MergeDomainsError`` naming the file and line of a malformed rule.
     public static func rules(fromFile path: String) throws(MergeDomainsError) -> [(pattern: String, domain: String)] {
-        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
-            throw .unreadable(path: path)
+        var isFolder: ObjCBool = false
+        if FileManager.default.fileExists(atPath: path, isDirectory: &isFolder), isFolder.boolValue {
+            throw .unreadable(path: path, reason: "is a folder")
+        }
+        let text: String
+        do {
+            text = try String(contentsOfFile: path, encoding: .utf8)
+        } catch {
+            throw .unreadable(path: path, reason: Self.reason(error))
         }
         var rules: [(String, String)] = []
         for (number, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
@@ -59,18 +66,33 @@ public struct MergeDomains: Sendable, Equatable {
         }
         return rules
     }
+
+    /// Why reading failed, in the words of the underlying POSIX error when there is one.
+    private static func reason(_ error: any Error) -> String {
+        let underlying = (error as NSError).userInfo[NSUnderlyingErrorKey] as? NSError
+        if let underlying, underlying.domain == NSPOSIXErrorDomain {
+            return String(cString: strerror(Int32(underlying.code)))
+        }
+        let code = (error as NSError).code
+        if code == NSFileReadNoSuchFileError { return String(cString: strerror(ENOENT)) }
+        if code == NSFileReadNoPermissionError { return String(cString: strerror(EACCES)) }
+        if code == NSFileReadInapplicableStringEncodingError || code == NSFileReadCorruptFileError {
+            return "not UTF-8 text"
+        }
+        return (error as NSError).localizedDescription
+    }
 }
 
 /// A domains file that cannot be used.
 public enum MergeDomainsError: Error, Equatable, CustomStringConvertible {
-    /// The file cannot be read as UTF-8 text.
-    case unreadable(path: String)
+    /// The file cannot be read as UTF-8 text, and why.
+    case unreadable(path: String, reason: String)
     /// A line is not `PATTERN DOMAIN`.
     case malformed(path: String, line: Int)
 
     public var description: String {
         switch self {
-        case .unreadable(let path): "\(path): cannot read domains file"
+        case .unreadable(let path, let reason): "\(path): cannot read domains file: \(reason)"
         case .malformed(let path, let line): "\(path):\(line): expected 'PATH-OR-GLOB DOMAIN'"
         }
     }

@@ -26,9 +26,14 @@ public struct KSMSysfs: Sendable {
     /// Reads a file's contents, trimmed. For `advisor_mode` the selected value in brackets.
     public func read(_ name: String) throws(KernelError) -> String {
         let path = root + "/" + name
-        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
-            throw .cannotRead(path: path, reason: String(cString: strerror(errno)))
-        }
+        // Plain system calls, so that errno is read right after the call that set it.
+        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
+        guard descriptor >= 0 else { throw .cannotRead(path: path, reason: String(cString: strerror(errno))) }
+        defer { close(descriptor) }
+        var buffer = [UInt8](repeating: 0, count: 4096)
+        let count = buffer.withUnsafeMutableBytes { Glibc.read(descriptor, $0.baseAddress, $0.count) }
+        guard count >= 0 else { throw .cannotRead(path: path, reason: String(cString: strerror(errno))) }
+        let text = String(decoding: buffer[0..<count], as: UTF8.self)
         let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
         if let open = trimmed.firstIndex(of: "["), let close = trimmed.firstIndex(of: "]"), open < close {
             return String(trimmed[trimmed.index(after: open)..<close])
@@ -51,8 +56,10 @@ public struct KSMSysfs: Sendable {
         defer { close(descriptor) }
         let bytes = Array(value.utf8)
         let written = bytes.withUnsafeBytes { Glibc.write(descriptor, $0.baseAddress, $0.count) }
+        let code = errno
         guard written == bytes.count else {
-            throw .cannotWrite(path: path, value: value, reason: String(cString: strerror(errno)))
+            let reason = written < 0 ? String(cString: strerror(code)) : "short write (\(written) of \(bytes.count) bytes)"
+            throw .cannotWrite(path: path, value: value, reason: reason)
         }
     }
 

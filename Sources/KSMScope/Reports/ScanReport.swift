@@ -3,8 +3,12 @@
 ///
 /// JSON keys are the contract other tools rely on; they use the kernel's names.
 public struct ScanReport: Sendable, Equatable, Codable {
+    /// `page_size`: bytes per page.
     public var pageSize: Int
+    /// `hash`: the fingerprint that groups pages before they are compared byte for byte
+    /// (`xxh64`, seed 0).
     public var hash: String
+    /// `tunables`: the `max_page_sharing` and `use_zero_pages` predicted for.
     public var tunables: KSMTunables
     /// Pages scanned (whole pages of all images).
     public var pages: Int
@@ -12,13 +16,18 @@ public struct ScanReport: Sendable, Equatable, Codable {
     public var zeroPages: Int
     /// Distinct page contents.
     public var distinctContents: Int
+    /// `pages_shared`: KSM pages, the physical pages kept for merged contents.
     public var pagesShared: Int
+    /// `pages_sharing`: mappings of KSM pages beyond the first of each, i.e. pages saved.
     public var pagesSharing: Int
     /// rmap items in no KSM page (unique pages and leftovers); the kernel splits them over
     /// `pages_unshared` and `pages_volatile` depending on when it is read.
     public var pagesUnmerged: Int
+    /// `ksm_zero_pages`: all-zero pages mapped to the kernel's zero page (`use_zero_pages` only).
     public var ksmZeroPages: Int
+    /// `stable_node_chains`: contents that need more than one KSM page (`max_page_sharing`).
     public var stableNodeChains: Int
+    /// `stable_node_dups`: KSM pages inside those chains.
     public var stableNodeDups: Int
     /// `ksm_rmap_items` of all images.
     public var rmapItems: Int
@@ -30,23 +39,39 @@ public struct ScanReport: Sendable, Equatable, Codable {
     public var ignoredBytes: Int
     /// Pages left out because they could not be read (`--keep-going`), summed.
     public var unreadablePages: Int
+    /// Per image (one process each), in input order.
     public var images: [Image]
+    /// Saved bytes under restricted merge policies.
     public var policies: Policies
 
     /// One image's share.
     public struct Image: Sendable, Equatable, Codable {
+        /// The image's path (`pid:PID` or `qemu:PID:NAME` for a live process).
         public var path: String
+        /// Its whole pages.
         public var pages: Int
+        /// Its all-zero pages.
         public var zeroPages: Int
+        /// Its pages whose content occurs nowhere else.
         public var uniquePages: Int
+        /// Its pages whose content occurs again in this image and in no other.
         public var selfSharedPages: Int
+        /// Its pages whose content occurs in at least one other image.
         public var crossSharedPages: Int
+        /// Bytes after its last whole page (of each segment, for a dump).
         public var ignoredBytes: Int
+        /// Its pages left out as unreadable (`--keep-going`).
         public var unreadablePages: Int
+        /// Its merge domain, with `--domains`.
         public var domain: String?
+        /// `ksm_rmap_items` of `/proc/PID/ksm_stat`: its pages ksmd keeps an rmap item for.
         public var ksmRmapItems: Int
+        /// `ksm_merging_pages`: its pages mapped to KSM pages (the shared and the sharing ones).
         public var ksmMergingPages: Int
+        /// `ksm_zero_pages`: its pages mapped to the kernel's zero page.
         public var ksmZeroPages: Int
+        /// `ksm_process_profit`: `(ksm_merging_pages + ksm_zero_pages) x page size -
+        /// ksm_rmap_items x 64`.
         public var ksmProcessProfit: Int
         /// For a live process (`--pid`, `--qemu`): where its pages were read from and what KSM
         /// already does for it; absent for image files.

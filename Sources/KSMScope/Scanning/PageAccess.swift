@@ -41,12 +41,6 @@ struct PageAccess {
         return try read(local, image: image, secondary: false)
     }
 
-    /// The base address of all pages of `image`, if its reader has them contiguously.
-    mutating func contiguousBase(ofImage image: Int) throws -> UnsafeRawPointer? {
-        if primary[image] == nil { _ = try read(0, image: image, secondary: false) }
-        return contiguous[image]
-    }
-
     /// Whether `bytes` equal global page `other`, read through the second reader of its image.
     @inline(__always)
     mutating func bytes(_ bytes: UnsafeRawBufferPointer, equalPage other: Int) throws -> Bool {

@@ -47,9 +47,6 @@ struct RecentContentCache: ~Copyable {
         }
     }
 
-    /// The bytes a table of `capacity` pages takes.
-    static func bytes(capacity: Int) -> Int { max(1024, capacity) * MemoryLayout<UInt64>.stride }
-
     /// Returns an earlier page proven identical to `page`, or ``PageRecord/unproven`` after
     /// remembering `page` as the representative of its hash.
     ///

@@ -3,8 +3,8 @@ import Foundation
 /// What each step of ksmd's work costs in CPU time, in nanoseconds: the simulator charges these
 /// as it goes, and the sum is both ksmd's CPU time and the length of its batches.
 ///
-/// The defaults follow the figures in the project's KSM reference (§5): a 4 KiB XXH64 at about
-/// 8 GB/s, rbtree levels that each compare two pages up to their first differing byte (plus,
+/// The defaults follow published figures (docs/ksm-model.md, "CPU cost"): a 4 KiB XXH64 at
+/// about 8 GB/s, rbtree levels that each compare two pages up to their first differing byte (plus,
 /// in the unstable tree, a page-table walk of the other process), and merges that write-protect
 /// a page, compare it in full and switch a PTE with TLB flushes. They are calibration values,
 /// not measurements of this machine; a cost-model file can replace them (JSON, the keys below).

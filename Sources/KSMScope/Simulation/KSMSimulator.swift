@@ -8,9 +8,11 @@
 /// `sleep_millisecs` rounded up to jiffies. Every step of the work is charged from a
 /// ``KSMCostProfile``; the sum is ksmd's CPU time and, with the sleeps, the simulated clock.
 ///
-/// Pages are compared by content id, never by checksum. The rules and their sources are in
-/// the project's KSM reference (§1, §2, §4, §8) and `mm/ksm.c`; deviations are where a rule
-/// depends on the kernel's rbtree shape (see `UnstableTree` and `StableTree`).
+/// Pages are compared by content id, never by checksum. The rules follow `mm/ksm.c`:
+/// `ksm_do_scan()`, `scan_get_next_rmap_item()`, `should_skip_rmap_item()`,
+/// `cmp_and_merge_page()`, the stable and unstable tree walks and `stable_tree_append()`, as
+/// docs/ksm-model.md describes them function by function; deviations are where a rule depends
+/// on the kernel's rbtree shape (see `UnstableTree` and `StableTree`).
 ///
 /// Drive it step by step for a comparison with the kernel:
 /// ```swift

@@ -30,10 +30,6 @@ struct FlattenedKdumpStream: Sendable {
 
     /// The written stretches, sorted by logical offset, not overlapping.
     let segments: [Segment]
-    /// The size of the reassembled dump: the end of the last written byte.
-    let logicalSize: Int
-    /// Whether the stream ended with the end record (false: it was cut short).
-    let complete: Bool
 
     /// Indexes the stream in `bytes` (the whole file).
     ///
@@ -71,14 +67,10 @@ struct FlattenedKdumpStream: Sendable {
         // Read the records in stream order; a later one wins where they overlap.
         var records: [Segment] = []
         var position = Self.headerSize
-        var complete = false
         while bytes.count - position >= Self.recordHeaderSize {
             let offset = try cursor.i64(position, "record offset")
             let size = try cursor.i64(position + 8, "record size")
-            if offset == -1 {
-                complete = true
-                break
-            }
+            if offset == -1 { break }  // the end record
             guard offset >= 0 else {
                 throw DumpError(
                     path: path, offset: position, problem: "flattened record with negative offset \(offset)")
@@ -101,8 +93,6 @@ struct FlattenedKdumpStream: Sendable {
             position = dataStart + available
         }
         segments = Self.resolveOverwrites(records)
-        logicalSize = segments.last?.logicalEnd ?? 0
-        self.complete = complete
     }
 
     /// Turns records in write order into non-overlapping segments where the last write wins.
