@@ -4,6 +4,7 @@ import Glibc
 import Musl
 #endif
 import ArgumentParser
+import KSMScope
 
 /// The `ksmscope` command: what Linux KSM would do for a set of guests, and what it costs.
 @main
@@ -22,6 +23,9 @@ struct KSMScopeCommand: ParsableCommand {
         // A closed pipe on standard output comes back as EPIPE from write(), which is reported
         // like any other failed write instead of killing the process.
         signal(SIGPIPE, SIG_IGN)
+        // Before any thread starts: Ctrl-C must reach the cleanups even when the parent
+        // started us with the signals blocked.
+        InterruptCleanup.unblockSignals()
         do {
             var command = try parseAsRoot()
             try command.run()

@@ -2,6 +2,7 @@
 #define CKSMSUPPORT_H
 
 #include <stddef.h>
+#include <signal.h>
 #include <sys/types.h>
 
 /// Forks a child process that holds a copy of `length` bytes of `source` in fresh private
@@ -14,5 +15,14 @@
 /// child sees it) in `address`, or returns -1 with errno set (the child's errno when the child
 /// failed).
 pid_t ksmscope_spawn_page_holder(const void *source, size_t length, unsigned long *address);
+
+/// Catches signal `signo` with a handler that writes the signal's number as one byte to `fd`
+/// (the self-pipe trick: the handler only calls write(), which is async-signal-safe, and a
+/// thread reading the pipe does the real work). Stores the disposition it replaces in
+/// `previous`. Returns 0, or -1 with errno set.
+int ksmscope_catch_signal(int signo, int fd, struct sigaction *previous);
+
+/// Puts back a disposition saved by ksmscope_catch_signal(). Returns 0, or -1 with errno set.
+int ksmscope_restore_signal(int signo, const struct sigaction *previous);
 
 #endif
