@@ -23,8 +23,8 @@ public struct HostInspection: Sendable, Equatable {
     public var kvm: KVMModules
     /// `/sys/kernel/mm/transparent_hugepage`.
     public var transparentHugePages: TransparentHugePages
-    /// `/sys/kernel/mm/hugepages/hugepages-*`, or the default-size pool of `/proc/meminfo` when
-    /// that folder is missing.
+    /// `/sys/kernel/mm/hugepages/hugepages-*`: each size's `HugePages_Total`, `_Free`, `_Rsvd`
+    /// and `_Surp` (which `/proc/meminfo` shows for the default size only).
     public var hugeTLBPools: [HugeTLBPool]
     /// `/proc/meminfo`.
     public var memory: HostReading<MemInfo>
@@ -39,25 +39,10 @@ public struct HostInspection: Sendable, Equatable {
 
     /// Reads everything under `roots`.
     public static func read(_ roots: HostRoots = HostRoots()) -> HostInspection {
-        let memory = MemInfo.read(roots)
-        var pools = HugeTLBPool.read(roots)
-        if pools.isEmpty, let meminfo = memory.value, let total = meminfo.fields["HugePages_Total"],
-            let size = meminfo.bytes("Hugepagesize")
-        {
-            let path = roots.proc("meminfo")
-            func field(_ name: String) -> HostReading<Int> {
-                meminfo.fields[name].map { .value($0) } ?? .missing(path: path)
-            }
-            pools = [
-                HugeTLBPool(
-                    folder: path, pageBytes: size, total: .value(total), free: field("HugePages_Free"),
-                    reserved: field("HugePages_Rsvd"), surplus: field("HugePages_Surp"))
-            ]
-        }
-        return HostInspection(
+        HostInspection(
             roots: roots, kernelRelease: KernelFile.value(roots.proc("sys/kernel/osrelease")),
             pageBytes: Int(sysconf(Int32(_SC_PAGESIZE))), cpu: CPUInfo.read(roots), kvm: KVMModules.read(roots),
-            transparentHugePages: TransparentHugePages.read(roots), hugeTLBPools: pools, memory: memory,
+            transparentHugePages: TransparentHugePages.read(roots), hugeTLBPools: HugeTLBPool.read(roots), memory: MemInfo.read(roots),
             sysctls: MemorySysctls.read(roots), ksm: KSMState.read(roots), ksmd: KSMDaemon.find(roots),
             qemu: QEMUGuestRAM.readAll(roots))
     }
