@@ -44,7 +44,7 @@ public struct CPUInfo: Sendable, Equatable {
         if flags.contains("vmx") { return .vmx }
         if flags.contains("svm") { return .svm }
         switch vendor {
-        case "GenuineIntel", "CentaurHauls", "  Shanghai  ": return .vmx
+        case "GenuineIntel", "CentaurHauls", "Shanghai": return .vmx
         case "AuthenticAMD", "HygonGenuine": return .svm
         default: return nil
         }

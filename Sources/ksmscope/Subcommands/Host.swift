@@ -25,10 +25,12 @@ extension KSMScopeCommand {
         @Option(name: .customLong("format"), help: "Output format: text or json.")
         var format: ReportFormat = .text
 
-        @Option(name: .customLong("sysfs-root"), help: "Folder read as /sys (a copy of another host's, or a test tree).")
+        @Option(
+            name: .customLong("sysfs-root"),
+            help: ArgumentHelp("Folder read as /sys (a copy of another host's, or a test tree).", valueName: "DIR"))
         var sysfsRoot = "/sys"
 
-        @Option(name: .customLong("proc-root"), help: "Folder read as /proc.")
+        @Option(name: .customLong("proc-root"), help: ArgumentHelp("Folder read as /proc.", valueName: "DIR"))
         var procRoot = "/proc"
 
         func validate() throws {
