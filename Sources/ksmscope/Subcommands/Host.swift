@@ -45,7 +45,7 @@ extension KSMScopeCommand {
 
         func run() throws {
             let report = HostReport(HostInspection.read(HostRoots(sysfs: sysfsRoot, proc: procRoot)))
-            StandardOutput.write(format == .json ? try ReportJSON.encode(report) : report.text)
+            try ReportDestination.standardOutput.write(format == .json ? try ReportJSON.encode(report) : report.text)
             if !report.passed { throw ExitCode.failure }
         }
     }
