@@ -1,5 +1,5 @@
 # Convenience targets; the scripts in scripts/ do the work (they need only bash and the Swift toolchain).
-.PHONY: deps build test demo release bench compare fuzz clean
+.PHONY: deps build test demo release install uninstall bench compare fuzz clean
 
 deps:
 	bash scripts/deps.sh
@@ -9,6 +9,16 @@ build: deps
 
 release: deps
 	swift build -c release --product ksmscope
+
+# Installs the release binary, one man page per command and bash/zsh/fish completions under
+# $(DESTDIR)$(PREFIX) (scripts/install.sh lists them); uninstall removes them again.
+PREFIX ?= /usr/local
+DESTDIR ?=
+install:
+	PREFIX="$(PREFIX)" DESTDIR="$(DESTDIR)" bash scripts/install.sh install
+
+uninstall:
+	PREFIX="$(PREFIX)" DESTDIR="$(DESTDIR)" bash scripts/install.sh uninstall
 
 test:
 	bash scripts/test.sh

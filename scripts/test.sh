@@ -8,3 +8,5 @@ cd "$(dirname "$0")/.."
 bash scripts/deps.sh qemu-system-x86 xz-utils
 swift build --build-tests
 swift test --skip-build
+# make install / make uninstall into a temporary DESTDIR, reusing the debug build made above.
+CONFIGURATION=debug bash scripts/check-install.sh

@@ -25,20 +25,12 @@ public struct KSMSysfs: Sendable {
 
     /// Reads a file's contents, trimmed. For `advisor_mode` the selected value in brackets.
     public func read(_ name: String) throws(KernelError) -> String {
-        let path = root + "/" + name
-        // Plain system calls, so that errno is read right after the call that set it.
-        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
-        guard descriptor >= 0 else { throw .cannotRead(path: path, reason: String(cString: strerror(errno))) }
-        defer { close(descriptor) }
-        var buffer = [UInt8](repeating: 0, count: 4096)
-        let count = buffer.withUnsafeMutableBytes { Glibc.read(descriptor, $0.baseAddress, $0.count) }
-        guard count >= 0 else { throw .cannotRead(path: path, reason: String(cString: strerror(errno))) }
-        let text = String(decoding: buffer[0..<count], as: UTF8.self)
-        let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
-        if let open = trimmed.firstIndex(of: "["), let close = trimmed.firstIndex(of: "]"), open < close {
-            return String(trimmed[trimmed.index(after: open)..<close])
+        // KernelFile reads through ProcFiles, which takes errno right after the call that set it.
+        switch KernelFile.value(root + "/" + name) {
+        case .value(let value): return value
+        case .missing(let path): throw .cannotRead(path: path, reason: String(cString: strerror(ENOENT)))
+        case .unreadable(let path, let reason): throw .cannotRead(path: path, reason: reason)
         }
-        return trimmed
     }
 
     /// Reads a file holding one integer.

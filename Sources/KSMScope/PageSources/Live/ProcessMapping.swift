@@ -77,15 +77,21 @@ public struct ProcessMapping: Sendable, Equatable {
     /// `VmFlags` include `mg` (`MADV_MERGEABLE`, or the whole process under
     /// `PR_SET_MEMORY_MERGE`).
     public static func mergeableStarts(smaps text: String) -> Set<Int> {
-        var starts: Set<Int> = []
+        Set(vmFlags(smaps: text).filter { $0.value.contains("mg") }.keys)
+    }
+
+    /// Parses the text of `/proc/PID/smaps` into each mapping's `VmFlags` (two-letter codes such
+    /// as `mg` mergeable, `ht` hugetlbfs, `hg` MADV_HUGEPAGE), by the mapping's start address.
+    public static func vmFlags(smaps text: String) -> [Int: Set<String>] {
+        var flags: [Int: Set<String>] = [:]
         var current: Int?
         for line in text.split(separator: "\n") {
             if line.hasPrefix("VmFlags:") {
-                if let current, line.split(separator: " ").dropFirst().contains("mg") { starts.insert(current) }
+                if let current { flags[current] = Set(line.split(separator: " ").dropFirst().map(String.init)) }
             } else if let first = line.first, first.isHexDigit, let mapping = parse(line: line) {
                 current = mapping.start
             }
         }
-        return starts
+        return flags
     }
 }

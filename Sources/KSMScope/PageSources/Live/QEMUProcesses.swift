@@ -13,6 +13,8 @@ public enum QEMUProcesses {
         public var pid: Int32
         /// Its `-name` (the `guest=` part), if given.
         public var name: String?
+        /// Its command line (`/proc/PID/cmdline`), `argv[0]` first.
+        public var arguments: [String] = []
     }
 
     /// The running `qemu-system-*` processes other than this one, by pid.
@@ -20,21 +22,24 @@ public enum QEMUProcesses {
     /// A process counts when the file name of its `argv[0]` or its command name
     /// (`/proc/PID/comm`, cut to 15 characters by the kernel) starts with `qemu-system-`; both
     /// are readable for every user. Zombies and kernel threads (empty command line) are skipped.
-    public static func find() -> [Process] {
-        guard let entries = try? FileManager.default.contentsOfDirectory(atPath: "/proc") else { return [] }
+    ///
+    /// - Parameter procRoot: the folder read as `/proc` (a copy of it in tests).
+    public static func find(procRoot: String = "/proc") -> [Process] {
+        guard let entries = try? FileManager.default.contentsOfDirectory(atPath: procRoot) else { return [] }
         let me = getpid()
         var found: [Process] = []
         for entry in entries {
-            guard let pid = Int32(entry), pid != me,
-                let raw = try? ProcFiles.bytes("/proc/\(pid)/cmdline"), !raw.isEmpty
+            guard let pid = Int32(entry), pid != me || procRoot != "/proc",
+                let raw = try? ProcFiles.bytes("\(procRoot)/\(pid)/cmdline"), !raw.isEmpty
             else { continue }
-            let arguments = raw.split(separator: 0, omittingEmptySubsequences: false).map {
+            // Arguments end in NUL; the last one's terminator leaves no empty argument.
+            let arguments = (raw.last == 0 ? raw.dropLast() : raw[...]).split(separator: 0, omittingEmptySubsequences: false).map {
                 String(decoding: $0, as: UTF8.self)
             }
             let program = arguments.first.map { $0.split(separator: "/").last.map(String.init) ?? $0 } ?? ""
-            let command = (try? ProcFiles.text("/proc/\(pid)/comm"))?.trimmingCharacters(in: .newlines) ?? ""
+            let command = (try? ProcFiles.text("\(procRoot)/\(pid)/comm"))?.trimmingCharacters(in: .newlines) ?? ""
             guard program.hasPrefix("qemu-system-") || command.hasPrefix("qemu-system-") else { continue }
-            found.append(Process(pid: pid, name: guestName(arguments: arguments)))
+            found.append(Process(pid: pid, name: guestName(arguments: arguments), arguments: arguments))
         }
         return found.sorted { $0.pid < $1.pid }
     }
