@@ -14,10 +14,8 @@ enum QEMUSamples {
     static let kdump = folder + "/guest.kdump-zlib"
     static let facts = folder + "/SAMPLES.txt"
 
-    static var available: Bool {
-        [archive, kdump, facts].allSatisfy { FileManager.default.fileExists(atPath: $0) }
-            && FileManager.default.isExecutableFile(atPath: "/usr/bin/xz")
-    }
+    /// The committed files.
+    static var files: [String] { [archive, kdump, facts] }
 
     /// `SAMPLES.txt` as `key: value` pairs.
     static func readFacts() throws -> [String: String] {
@@ -44,10 +42,7 @@ enum QEMUSamples {
     }
 }
 
-@Suite(
-    "real QEMU samples",
-    .enabled(if: QEMUSamples.available, "samples/qemu is incomplete: run samples/qemu/make-samples.sh")
-)
+@Suite("real QEMU samples", .qemuSamples)
 struct QEMUSampleTests {
     @Test("the raw sample: the guest's RAM and BIOS ROM, mostly zero pages, the loaded pages where expected")
     func rawFacts() throws {
@@ -129,7 +124,7 @@ struct QEMUSampleTests {
 
     @Test(
         "a cut ELF dump: one line naming file and offset; --keep-going counts the missing pages",
-        .enabled(if: CommandLineTests.available, "build the ksmscope executable first")
+        .executable
     )
     func truncatedELF() throws {
         let folder = try QEMUSamples.unpack()
