@@ -89,13 +89,21 @@ let benchmarks: @Sendable () -> Void = {
                 let clock = ContinuousClock()
                 benchmark.startMeasurement()
                 let start = clock.now
+                var reports: [ScanReport] = []
                 for _ in benchmark.scaledIterations {
                     let report = try SteadyStateScan().run(paths: [format.path])
                     pages += report.pages
+                    reports.append(report)
                     blackHole(report)
                 }
                 let elapsed = start.duration(to: clock.now)
                 benchmark.stopMeasurement()
+                // Every format holds the guest's 16448 pages (samples/qemu/SAMPLES.txt), all readable.
+                for report in reports where report.pages != guestBytes / 4096 || report.unreadablePages != 0 {
+                    throw SampleError(
+                        description: "wrong answer for \(format.path): \(report.pages) pages and "
+                            + "\(report.unreadablePages) unreadable, expected \(guestBytes / 4096) and 0")
+                }
                 let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
                 let runs = Double(benchmark.scaledIterations.count)
                 benchmark.measurement(mibPerSecond, Int((Double(guestBytes) * runs / 1_048_576 / seconds).rounded()))
