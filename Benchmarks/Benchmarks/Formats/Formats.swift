@@ -3,7 +3,7 @@
 // `SteadyStateScan().run(paths: [file])`, which detects the format from the content
 // (`ImagePaths.open`).
 //
-// guest-raw-elf.tar.xz is unpacked once with `tar -xJf` into
+// guest-dumps.tar.xz is unpacked once with `tar -xJf` into
 // $KSMSCOPE_BENCH_DIR/qemu-sample (default /tmp/ksmscope-bench); the kdump file is used in place.
 import Benchmark
 import Foundation
@@ -43,11 +43,11 @@ private func prepareSample() throws {
         try FileManager.default.createDirectory(atPath: unpackFolder, withIntermediateDirectories: true)
         let tar = Process()
         tar.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        tar.arguments = ["tar", "-xJf", sampleFolder + "/guest-raw-elf.tar.xz", "-C", unpackFolder]
+        tar.arguments = ["tar", "-xJf", sampleFolder + "/guest-dumps.tar.xz", "-C", unpackFolder]
         try tar.run()
         tar.waitUntilExit()
         guard tar.terminationStatus == 0 else {
-            throw SampleError(description: "tar -xJf \(sampleFolder)/guest-raw-elf.tar.xz failed")
+            throw SampleError(description: "tar -xJf \(sampleFolder)/guest-dumps.tar.xz failed")
         }
     }
     // Read every file once so that the measured runs find them in the page cache.
