@@ -56,6 +56,14 @@ extension Trait where Self == Requirement {
         }
     }
 
+    /// Root, to mount a small file system that fills up (``SmallTmpfs``); demanded by
+    /// `KSMSCOPE_REQUIRE_KERNEL`, like ``privilegeDrop``.
+    static var root: Self {
+        Requirement(variable: "KSMSCOPE_REQUIRE_KERNEL") {
+            getuid() == 0 ? nil : "mounting a tmpfs needs root (uid is \(getuid()))"
+        }
+    }
+
     /// `qemu-system-x86_64`, to run a live guest; demanded by `KSMSCOPE_REQUIRE_QEMU`.
     static var qemu: Self {
         Requirement(variable: "KSMSCOPE_REQUIRE_QEMU") {
