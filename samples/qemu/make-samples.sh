@@ -14,8 +14,8 @@
 #
 # Both guests hold the same recognizable pages: 256 pattern pages 4 times, 256 unique text pages
 # and (loader guest only) 256 pseudo-random pages. The booted guest is realistic (a Linux kernel,
-# its data and page cache) but its dumps are about 27 MB, too large to commit: the kernel's
-# ~30 MiB is in every copy. The loader guest's are about 3 MB.
+# its data and page cache) but its dumps are about 50 MB, too large to commit: the kernel's
+# ~30 MiB is in every copy. The loader guest's are about 3.4 MB.
 #
 # Needs root for apt-get (or sudo). Installs qemu-system-x86, makedumpfile, busybox-static,
 # xz-utils and python3 when missing; downloads (does not install) the current Debian cloud
