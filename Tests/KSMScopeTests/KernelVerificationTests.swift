@@ -144,9 +144,7 @@ struct KernelVerificationTests {
         #expect(comparison.rows.count == 3 * (6 + 4 * guests.count))
     }
 
-    @Test(
-        "verify-kernel --timeline alone, the form its help documents, compares every step",
-        .enabled(if: CommandLineTests.available, "build the ksmscope executable first"))
+    @Test("verify-kernel --timeline alone, the form its help documents, compares every step", .executable)
     func verifyKernelTimelineOption() throws {
         let factory = PageFactory(pageSize: 4096)
         let shared = (0..<64).map { factory.page(900_000 + UInt64($0 % 8)) }
