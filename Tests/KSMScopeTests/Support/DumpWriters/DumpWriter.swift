@@ -181,6 +181,18 @@ enum DumpWriter {
         var compressions: [PageCompression?] = []
     }
 
+    /// The 4096-byte header of a flattened stream (big-endian signature, type and version 1),
+    /// ready for records.
+    static func flattenedStreamHeader() -> ByteWriter {
+        var stream = ByteWriter(bigEndian: true)
+        stream.append(Array("makedumpfile".utf8))
+        stream.pad(to: 16)
+        stream.i64(1)
+        stream.i64(1)
+        stream.pad(to: 4096)
+        return stream
+    }
+
     /// A kdump-compressed dump (header version 6, 64-bit layout) of `guest`.
     static func kdump(_ guest: GuestFixture, _ options: KdumpOptions = KdumpOptions()) -> [UInt8] {
         kdumpWithLayout(guest, options).bytes
@@ -271,12 +283,7 @@ enum DumpWriter {
 
         // The same as a stream: records in QEMU's order, buffers flushed every 4 blocks, so
         // pages and descriptors straddle records; then the sub-header written again.
-        var stream = ByteWriter(bigEndian: true)
-        stream.append(Array("makedumpfile".utf8))
-        stream.pad(to: 16)
-        stream.i64(1)
-        stream.i64(1)
-        stream.pad(to: 4096)
+        var stream = flattenedStreamHeader()
         func record(_ offset: Int, _ bytes: ArraySlice<UInt8>) {
             stream.i64(Int64(offset))
             stream.i64(Int64(bytes.count))
