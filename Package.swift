@@ -51,7 +51,8 @@ let package = Package(
         ),
         .testTarget(
             name: "KSMScopeTests",
-            dependencies: ["KSMScope", "CXXHash"],
+            // The compressors for the tests' dump writers (Support/DumpWriters, shared with Fuzz/).
+            dependencies: ["KSMScope", "CXXHash", "CZlib", "CLZO", "CSnappy", "CZstd"],
             // Saved fuzzer inputs, read by FormatFuzzRegressionTests from the source tree.
             exclude: ["FuzzRegressions"]
         ),

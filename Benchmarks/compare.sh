@@ -14,7 +14,13 @@
 #                       timing; 0: only read it (cat)
 #   NICE                run both programs under `nice -n NICE` (e.g. -20 as root on a machine
 #                       shared with builds, so that other load disturbs the timing less)
-#   STRICT              if set, exit 1 when a goal is missed (default: always exit 0 after the table)
+#   STRICT              if set, exit 1 when a speed or memory goal is missed (default: print FAIL in
+#                       the table and exit 0, since timings on a shared machine are noisy)
+#
+# Answers checked, always: for every set, ksmscope's pages, zero_pages and distinct_contents must
+# equal what make-dataset says it wrote (it counts them as it generates the set), and the C
+# reference's pages and distinct hashes must equal them too. A wrong answer exits 1 whatever
+# STRICT says: a fast scan of the wrong answer is no result.
 #
 # Goals checked (from the issue):
 #   time    ksmscope wall time (median) <= 1.3 x the C reference's, files in the page cache
@@ -52,9 +58,17 @@ fi
 
 # --- 3. datasets ---------------------------------------------------------------------------
 label() { awk -v s="$1" 'BEGIN { if (s == int(s)) printf "%d", s; else printf "%s", s }'; }
+# What each set holds, as make-dataset counted it: "pages N: zero N, ... distinct N".
+declare -A set_pages set_zero set_distinct
 for size in $sizes; do
     dir="$bench/$(label "$size")g"
-    "$bin/make-dataset" --images 8 --total-gib "$size" "$dir" >&2
+    line=$("$bin/make-dataset" --images 8 --total-gib "$size" "$dir")
+    log "$line"
+    set_pages[$size]=$(sed -n 's/.* pages \([0-9]*\):.*/\1/p' <<< "$line")
+    set_zero[$size]=$(sed -n 's/.* zero \([0-9]*\),.*/\1/p' <<< "$line")
+    set_distinct[$size]=$(sed -n 's/.* distinct \([0-9]*\)$/\1/p' <<< "$line")
+    [[ -n "${set_pages[$size]}" && -n "${set_zero[$size]}" && -n "${set_distinct[$size]}" ]] \
+        || { log "cannot read the counts of make-dataset's line: $line"; exit 1; }
 done
 
 # --- 4. page cache -------------------------------------------------------------------------
@@ -109,7 +123,7 @@ minimum() { tr ' ' '\n' | grep -v '^$' | sort -g | head -1; }
 median() { tr ' ' '\n' | grep -v '^$' | sort -g | awk '{ v[NR] = $1 } END { if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 
 # --- 6. memory: one sampled run per size ---------------------------------------------------
-declare -A anon hwm file pages distinct c_distinct
+declare -A anon hwm file pages zero distinct c_pages c_distinct
 for size in $sizes; do
     dir="$bench/$(label "$size")g"
     "${prio[@]}" "$bin/measure" -i "$sample_us" -o "$out/k.json" -- "$ksmscope" scan --quiet --format json "$dir" 2> "$out/m.txt"
@@ -118,14 +132,30 @@ for size in $sizes; do
     hwm[$size]=$(sed -n 's/.*vmhwm_kib=\([0-9]*\).*/\1/p' "$out/m.txt")
     # Top-level keys of the pretty-printed report are indented by two spaces.
     pages[$size]=$(sed -n 's/^  "pages" : \([0-9]*\).*/\1/p' "$out/k.json")
-    distinct[$size]=$(sed -n 's/^  "distinct\(Contents\|_contents\)" : \([0-9]*\).*/\2/p' "$out/k.json")
+    zero[$size]=$(sed -n 's/^  "zero_pages" : \([0-9]*\).*/\1/p' "$out/k.json")
+    distinct[$size]=$(sed -n 's/^  "distinct_contents" : \([0-9]*\).*/\1/p' "$out/k.json")
     "$bin/xxh-count" -t 2 "$dir" > "$out/c.txt"
+    c_pages[$size]=$(sed -n 's/.*pages=\([0-9]*\).*/\1/p' "$out/c.txt")
     c_distinct[$size]=$(sed -n 's/.*distinct=\([0-9]*\).*/\1/p' "$out/c.txt")
-    # Fall back on the reference's page count if the report's layout changed.
-    [[ -n "${pages[$size]}" ]] || pages[$size]=$(sed -n 's/.*pages=\([0-9]*\).*/\1/p' "$out/c.txt")
 done
 
-# --- 7. the table --------------------------------------------------------------------------
+# --- 7. answers: both programs must count what the set holds ------------------------------
+wrong=0
+for size in $sizes; do
+    for check in "ksmscope pages:${pages[$size]}:${set_pages[$size]}" \
+        "ksmscope zero_pages:${zero[$size]}:${set_zero[$size]}" \
+        "ksmscope distinct_contents:${distinct[$size]}:${set_distinct[$size]}" \
+        "C reference pages:${c_pages[$size]}:${set_pages[$size]}" \
+        "C reference distinct:${c_distinct[$size]}:${set_distinct[$size]}"; do
+        IFS=: read -r what got want <<< "$check"
+        if [[ "$got" != "$want" ]]; then
+            log "WRONG ANSWER: ${size} GiB set: $what ${got:-missing}, the set holds $want"
+            wrong=1
+        fi
+    done
+done
+
+# --- 8. the table --------------------------------------------------------------------------
 if [[ -n "${KSMSCOPE:-}" ]]; then
     revision="prebuilt, not from this tree"
 else
@@ -136,7 +166,7 @@ printf 'ksmscope: %s (tree %s)\nsets: %s   rounds: %s   nice: %s   wall-time med
     "$ksmscope" "$revision" "$bench" "$rounds" "${NICE:-0}" "$load_before" "$(cut -d' ' -f1-3 /proc/loadavg)"
 printf '%-6s %9s %7s %7s %6s %-5s %10s %8s %9s %9s %9s %11s %11s %11s %-5s %s\n' \
     GiB pages "C s" "ksm s" ratio time "ratio(min)" "C s/GiB" "ksm s/GiB" "C cpu s" "ksm cpu s" "RssAnon" "VmHWM" budget mem \
-    "distinct ksm/C"
+    "distinct ksm/C/set"
 fail=0
 per_gib=()
 for size in $sizes; do
@@ -153,18 +183,21 @@ for size in $sizes; do
                 am, h / 1024, b, (am <= b && a > 0 ? "PASS" : "FAIL") }')
     [[ $tverdict == PASS && $mverdict == PASS ]] || fail=1
     per_gib+=("$kpg")
-    printf '%-6s %9s %7.3f %7.3f %6s %-5s %10s %8s %9s %9.3f %9.3f %7s MiB %7s MiB %7s MiB %-5s %s/%s\n' \
+    printf '%-6s %9s %7.3f %7.3f %6s %-5s %10s %8s %9s %9.3f %9.3f %7s MiB %7s MiB %7s MiB %-5s %s/%s/%s\n' \
         "$size" "$p" "$cm" "$km" "$ratio" "$tverdict" "$rmin" "$cpg" "$kpg" "$(median <<< "${c_cpu[$size]}")" \
         "$(median <<< "${k_cpu[$size]}")" "$anon_mib" "$hwm_mib" "$budget_mib" "$mverdict" \
-        "${distinct[$size]:-?}" "${c_distinct[$size]:-?}"
+        "${distinct[$size]:-?}" "${c_distinct[$size]:-?}" "${set_distinct[$size]}"
 done
 printf '%s\n' "${per_gib[@]}" | awk 'NR == 1 { lo = hi = $1 } { if ($1 < lo) lo = $1; if ($1 > hi) hi = $1 }
     END { if (NR > 1) printf "\nlinearity: ksmscope s/GiB ranges %.3f..%.3f (max/min %.2f)\n", lo, hi, hi / lo }'
 printf 'ratio = ksmscope/C median wall time (goal <= 1.3; ratio(min) = of the fastest runs, for noisy machines); budget = 64 MiB + 24 B x pages; RssAnon = peak sampled every %s us;\n' "$sample_us"
 printf 'cpu = median user+sys seconds (both programs use 2 threads: on a busy machine compare these too);\n'
-printf 'VmHWM = peak RSS incl. mapped file pages (for reference only); distinct = ksmscope distinctContents / C distinct XXH64 values.\n'
-if ((fail)); then
-    printf 'RESULT: FAIL (a goal is missed)\n'
+printf 'VmHWM = peak RSS incl. mapped file pages (for reference only); distinct = ksmscope distinct_contents / C distinct XXH64 values / contents make-dataset wrote.\n'
+if ((wrong)); then
+    printf 'RESULT: WRONG ANSWER (see the lines above the table): the timings measure a wrong scan\n'
+    exit 1
+elif ((fail)); then
+    printf 'RESULT: FAIL (a speed or memory goal is missed)\n'
     [[ -n "${STRICT:-}" ]] && exit 1
 else
     printf 'RESULT: PASS\n'

@@ -4,6 +4,14 @@
 // Each executable is one libFuzzer target whose main() hands its input callback to
 // LLVMFuzzerRunDriver. (-enable-testing lets the harness use the tests' dump writers, which
 // need internal API, for the seed corpus.)
+//
+// The dump writers are the tests' own files: Sources/FuzzSupport/DumpWriters is a symlink to
+// Tests/KSMScopeTests/Support/DumpWriters. Sharing files, not a target: a target in the main
+// package would have to be a library product for this package to use it (test code in the
+// shipped package's products), and with `@testable import` it would not build in the main
+// package's release builds. Their compressor imports CZlib, CLZO, CSnappy and CZstd, the
+// system-library modules KSMScope depends on, which SwiftPM makes visible to KSMScope's
+// clients (a package cannot declare them again: target names are unique in a package graph).
 import PackageDescription
 
 let package = Package(

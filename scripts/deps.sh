@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs the Debian packages ksmscope needs, only those missing, plus any named as arguments
-# (the tests add QEMU and xz for the real-guest samples). Runs apt-get as root, or through sudo
-# for other users.
+# (the tests add QEMU and xz for the real-guest samples, scripts/fuzz.sh lld where the Swift
+# toolchain has no ld.lld of its own). Runs apt-get as root, or through sudo for other users.
 set -euo pipefail
 packages=(libxxhash-dev pkg-config zlib1g-dev liblzo2-dev libsnappy-dev libzstd-dev "$@")
 missing=()

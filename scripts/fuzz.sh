@@ -2,7 +2,8 @@
 # Fuzzes the dump parsers: builds the libFuzzer harnesses of Fuzz/ (libFuzzer + AddressSanitizer,
 # release) and runs each for RUNS inputs (default 20000), starting from a seed corpus of small
 # valid dumps the harnesses write themselves plus the saved regression inputs; then replays
-# the whole corpus through an uninstrumented optimized build of the same harness.
+# the whole corpus through an uninstrumented optimized build of the same harness
+# (scripts/fuzz-replay.sh).
 #
 #   bash scripts/fuzz.sh [RUNS]
 #
@@ -12,21 +13,20 @@
 # A crashing input is a bug: fix the parser, then keep the input in
 # Tests/KSMScopeTests/FuzzRegressions/<target>/ so the tests replay it. Exit status 1 if any
 # target found one.
+#
+# Links with lld (ld.gold fails on these links: internal error in format_file_lineno). The Swift
+# toolchain's clang runs the ld.lld beside it: swift.org toolchains ship one (here
+# /opt/swift/usr/bin/ld.lld, part of no Debian package), and libFuzzer and ASan's runtimes too.
+# A toolchain without ld.lld gets Debian's lld, which clang then finds on the PATH.
 set -euo pipefail
 runs="${1:-20000}"
 cd "$(dirname "$0")/.."
-bash scripts/deps.sh
+toolchain="$(dirname "$(readlink -f "$(command -v swiftc)")")"
+if [ -x "$toolchain/ld.lld" ]; then bash scripts/deps.sh; else bash scripts/deps.sh lld; fi
 
-# lld: ld.gold fails on these links (internal error in format_file_lineno).
 flags=(-c release -Xswiftc -sanitize=fuzzer,address -Xswiftc -enable-testing -Xswiftc -use-ld=lld)
 (cd Fuzz && swift build "${flags[@]}")
 bin="$(cd Fuzz && swift build "${flags[@]}" --show-bin-path)"
-# The same harness without libFuzzer or ASan, to replay every input through optimized code as
-# shipped: a miscompile (a "phantom" throw, swiftlang/swift#90477) hid from the instrumented
-# build and crashed only this one.
-replay_flags=(-c release -Xswiftc -enable-testing --product fuzz-replay --scratch-path .build/replay)
-(cd Fuzz && swift build "${replay_flags[@]}")
-replay="$(cd Fuzz && swift build "${replay_flags[@]}" --show-bin-path)/fuzz-replay"
 
 work="$PWD/Fuzz/.build/fuzz"
 status=0
@@ -46,7 +46,7 @@ for target in elf kdump lime detect; do
         summary="FOUND A CRASH: see $dir/log and $dir/crashes/"
         status=1
     fi
-    if ! "$replay" "$target" "$dir/seeds" "$dir/corpus" >"$dir/replay.log" 2>&1; then
+    if ! bash scripts/fuzz-replay.sh "$target" "$dir/seeds" "$dir/corpus" >"$dir/replay.log" 2>&1; then
         summary="$summary; REPLAY CRASHED (optimized build): see $dir/replay.log"
         status=1
     fi

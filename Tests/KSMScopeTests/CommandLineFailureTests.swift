@@ -5,7 +5,7 @@ import Testing
 
 /// What a user meets when something goes wrong: every failure is one line on standard error
 /// naming the problem and a non-zero exit status, and output that cannot be written is an error.
-@Suite("ksmscope failures a user meets", .enabled(if: CommandLineTests.available, "build the ksmscope executable first"))
+@Suite("ksmscope failures a user meets", .executable)
 struct CommandLineFailureTests {
     let factory = PageFactory(pageSize: 4096)
 

@@ -5,9 +5,7 @@ import Testing
 
 @Suite("ksmscope command line", .serialized)
 struct CommandLineTests {
-    static let available = FileManager.default.isExecutableFile(atPath: CommandRunner.executable)
-
-    @Test("scan --format json has every contracted key", .enabled(if: available, "build the ksmscope executable first (swift build)"))
+    @Test("scan --format json has every contracted key", .executable)
     func jsonContract() throws {
         let factory = PageFactory(pageSize: 4096)
         let fixture = try ScanFixture([factory.image([factory.page(1), factory.page(1), factory.page(0)]), factory.page(1)])
@@ -34,7 +32,7 @@ struct CommandLineTests {
         #expect(object["pages_sharing"] as? Int == 2)
     }
 
-    @Test("scan --format csv prints the per-image table", .enabled(if: available, "build the ksmscope executable first"))
+    @Test("scan --format csv prints the per-image table", .executable)
     func csv() throws {
         let factory = PageFactory(pageSize: 4096)
         let fixture = try ScanFixture([factory.page(1), factory.page(1)])
@@ -44,7 +42,7 @@ struct CommandLineTests {
         #expect(lines[0] == ScanReport.csvColumns.joined(separator: ",")[...])
     }
 
-    @Test("bad input: one line naming the problem, non-zero exit", .enabled(if: available, "build the ksmscope executable first"))
+    @Test("bad input: one line naming the problem, non-zero exit", .executable)
     func badInput() throws {
         let folder = try TemporaryFolder()
         let empty = try folder.write("empty.img", [])
@@ -72,7 +70,7 @@ struct CommandLineTests {
 
     @Test(
         "an unreadable file names the path",
-        .enabled(if: available && getuid() == 0 && FileManager.default.isExecutableFile(atPath: "/usr/bin/setpriv"), "needs root and setpriv to drop privileges")
+        .executable, .privilegeDrop
     )
     func unreadableFile() throws {
         let folder = try TemporaryFolder()

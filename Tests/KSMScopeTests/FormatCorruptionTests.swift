@@ -403,12 +403,7 @@ struct FormatKdumpCorruptionTests {
         // As a stream the bitmaps may be holes: the work stays bounded by what the records hold.
         let half = Int(UInt32.max) * 4096 / 2
         let covering = patched(huge) { $0.put(UInt64(half) * 8, at: 4096 + 96) }
-        var stream = ByteWriter(bigEndian: true)
-        stream.append(Array("makedumpfile".utf8))
-        stream.pad(to: 16)
-        stream.i64(1)
-        stream.i64(1)
-        stream.pad(to: 4096)
+        var stream = DumpWriter.flattenedStreamHeader()
         stream.i64(0)
         stream.i64(Int64(covering.count))
         stream.append(covering)

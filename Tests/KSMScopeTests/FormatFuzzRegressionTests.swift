@@ -27,6 +27,7 @@ struct FormatFuzzRegressionTests {
     func replay(target: String) throws {
         let folder = Self.folder + "/" + target
         let names = ((try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []).sorted()
+        try #require(!names.isEmpty, "\(folder) holds no inputs: this case would check nothing")
         let pageSize = try PageSize(bytes: 512)
         for name in names {
             for keepGoing in [false, true] {

@@ -338,18 +338,33 @@ struct GeneratorTests {
         #expect(try FileManager.default.contentsOfDirectory(atPath: folder.path).isEmpty)
     }
 
-    @Test("a failure while writing removes everything written so far")
-    func failureCleansUp() throws {
-        let folder = try GeneratorScratch()
-        let plan = try FleetPlan(spec: try featureSpec(), seed: 1)
-        var writer = FleetImageWriter(threads: 2, chunkPages: 16)
-        writer.failAfterChunks = 40
+    /// Where writing a fleet fails, in `failureCleansUp`.
+    enum WriteFailure: CaseIterable {
+        /// Creating the images of the second batch of guests, after the first batch's are written.
+        case secondBatch
+        /// Creating `timeline.json`, after every image is written.
+        case manifest
+    }
+
+    @Test("a failure while writing removes everything written so far", .root, arguments: WriteFailure.allCases)
+    func failureCleansUp(failure: WriteFailure) throws {
+        // 23 guests of about 0.6 MiB, 2 files each (the images and one snapshot): written in
+        // batches of 16 guests.
+        let plan = try FleetPlan(spec: try featureSpec(count: 20), seed: 1, scale: 0.1)
         let timeline = ChurnTimeline(plan: plan, steps: 1, interval: 5)
+        let files = plan.guests.count * 2
+        #expect(files == 46)
+        // Inodes for the tmpfs's root, the writer's staging folder and the files that fit.
+        let fitting = failure == .secondBatch ? 16 * 2 + 3 : files
+        let disk = try SmallTmpfs(inodes: 2 + fitting)
+        let writer = FleetImageWriter(threads: 2, chunkPages: 16)
         let error = #expect(throws: GenerationError.self) {
-            try writer.write(plan: plan, timeline: timeline, to: folder.file("set"))
+            try writer.write(plan: plan, timeline: timeline, to: disk.path + "/set")
         }
-        #expect(error?.description.hasSuffix("write failed: injected failure") == true)
-        #expect(try FileManager.default.contentsOfDirectory(atPath: folder.path).isEmpty)
+        let failed = failure == .secondBatch ? "open failed" : "timeline.json: write failed"
+        #expect(error?.description.contains(failed) == true, "\(String(describing: error))")
+        #expect(error?.description.contains("No space left on device") == true, "\(String(describing: error))")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: disk.path).isEmpty)
     }
 
     @Test("an existing folder is kept unless replacing is asked for")

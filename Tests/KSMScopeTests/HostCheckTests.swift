@@ -291,7 +291,7 @@ struct HostCheckTests {
 
     @Test(
         "unreadable files (as an unprivileged user): each says which file and that root is needed",
-        .enabled(if: getuid() == 0 && FileManager.default.isExecutableFile(atPath: "/usr/bin/setpriv"), "needs root and setpriv to drop privileges")
+        .executable, .privilegeDrop
     )
     func unreadableFiles() throws {
         let tree = try FakeHostTree.intel()

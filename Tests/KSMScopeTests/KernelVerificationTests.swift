@@ -4,11 +4,9 @@ import Testing
 @testable import KSMScope
 
 /// Compares the scan's prediction with the real ksmd. There is one ksmd per machine, so the
-/// suite runs its tests one at a time, and only where /sys/kernel/mm/ksm is writable (root).
-@Suite(
-    "Prediction against the real kernel", .serialized,
-    .enabled(if: KSMSysfs().isWritable, "needs root and a writable /sys/kernel/mm/ksm: kernel comparison skipped")
-)
+/// suite runs its tests one at a time, and only where /sys/kernel/mm/ksm is writable (root;
+/// `KSMSCOPE_REQUIRE_KERNEL=1` makes them fail elsewhere, see ``Requirement``).
+@Suite("Prediction against the real kernel", .serialized, .kernel)
 struct KernelVerificationTests {
     /// Copy counts around max_page_sharing, zero pages, near-duplicates and unique pages over four images.
     static func imageSet() -> [[UInt8]] {
@@ -66,7 +64,7 @@ struct KernelVerificationTests {
 
     @Test(
         "Ctrl-C during verify-kernel restores every setting",
-        .enabled(if: CommandLineTests.available, "build the ksmscope executable first")
+        .executable
     )
     func restoresOnInterrupt() throws {
         let before = try Self.knobs()
@@ -114,7 +112,7 @@ struct KernelVerificationTests {
 
     @Test(
         "timelines: the simulator's converged counters equal the kernel's after every step",
-        .enabled(if: CommandLineTests.available, "build the ksmscope executable first"),
+        .executable,
         arguments: 0..<settings.count
     )
     func timelineMatchesSimulator(setting: Int) throws {
@@ -146,9 +144,7 @@ struct KernelVerificationTests {
         #expect(comparison.rows.count == 3 * (6 + 4 * guests.count))
     }
 
-    @Test(
-        "verify-kernel --timeline alone, the form its help documents, compares every step",
-        .enabled(if: CommandLineTests.available, "build the ksmscope executable first"))
+    @Test("verify-kernel --timeline alone, the form its help documents, compares every step", .executable)
     func verifyKernelTimelineOption() throws {
         let factory = PageFactory(pageSize: 4096)
         let shared = (0..<64).map { factory.page(900_000 + UInt64($0 % 8)) }

@@ -110,9 +110,6 @@ struct LiveSelectionTests {
 /// disturb the real-kernel suite running beside them).
 @Suite("live processes: reading, errors")
 struct LiveProcessErrorTests {
-    static let available = CommandLineTests.available
-    static let canDropPrivileges = getuid() == 0 && FileManager.default.isExecutableFile(atPath: "/usr/bin/setpriv")
-
     /// A `sleep` child: a small process with a heap and a stack. End it with SIGKILL: children
     /// of the test process inherit SIGTERM ignored (the settings guard's signal handling).
     static func sleeper() throws -> Process {
@@ -133,7 +130,7 @@ struct LiveProcessErrorTests {
         return process
     }
 
-    @Test("a pid that does not exist: one line, exit 1", .enabled(if: available, "build the ksmscope executable first"))
+    @Test("a pid that does not exist: one line, exit 1", .executable)
     func noSuchProcess() throws {
         // pid_max is at most 4194304 (2^22).
         let missing: Int32 = 4_194_305
@@ -146,7 +143,7 @@ struct LiveProcessErrorTests {
         #expect(outcome.stderr == "ksmscope: pid \(missing): no such process\n")
     }
 
-    @Test("bad live options are usage errors", .enabled(if: available, "build the ksmscope executable first"))
+    @Test("bad live options are usage errors", .executable)
     func badOptions() throws {
         let cases: [([String], String)] = [
             (["scan", "--pid", "0"], "--pid 0 is not a process id"),
@@ -163,7 +160,7 @@ struct LiveProcessErrorTests {
 
     @Test(
         "no ptrace rights: one line saying what is needed",
-        .enabled(if: available && canDropPrivileges, "needs root, setpriv and the ksmscope executable")
+        .executable, .privilegeDrop
     )
     func permissionDenied() throws {
         let sleeper = try Self.sleeper()
@@ -183,7 +180,7 @@ struct LiveProcessErrorTests {
 
     @Test(
         "the process's own user may read it; frame numbers need root",
-        .enabled(if: available && canDropPrivileges, "needs root, setpriv and the ksmscope executable")
+        .executable, .privilegeDrop
     )
     func ownerWithoutRoot() throws {
         let sleeper = Process()
@@ -269,8 +266,6 @@ struct LiveProcessErrorTests {
 extension KernelVerificationTests {
     @Suite("live reads of page holders")
     struct LiveHolderTests {
-        static let available = CommandLineTests.available
-
         /// Scans `bytes` held by a child process through `--pid` (mergeable memory only: the
         /// holder's copy), and the same bytes as a raw file; returns both reports.
         static func scanBoth(_ bytes: [UInt8], extra: [String] = []) throws -> (live: ScanReport, file: ScanReport) {
@@ -292,7 +287,7 @@ extension KernelVerificationTests {
 
         @Test(
             "--pid on a page holder counts exactly what a raw file of the same bytes does",
-            .enabled(if: available, "build the ksmscope executable first"), arguments: [false, true])
+            .executable, arguments: [false, true])
         func sameAsRawFile(useZeroPages: Bool) throws {
             let factory = PageFactory(pageSize: 4096)
             let bytes = mixedImages(
@@ -317,7 +312,7 @@ extension KernelVerificationTests {
 
         @Test(
             "--min-mapping-size selects mappings by size",
-            .enabled(if: available, "build the ksmscope executable first"))
+            .executable)
         func minimumMappingSize() throws {
             let factory = PageFactory(pageSize: 4096)
             let bytes = factory.image((0..<512).map { factory.page(UInt64($0 % 5)) })
@@ -351,7 +346,7 @@ extension KernelVerificationTests {
 
         @Test(
             "potential versus achieved: after ksmd converged, KSM pages now equal the prediction",
-            .enabled(if: available, "build the ksmscope executable first"))
+            .executable)
         func alreadyMerged() throws {
             // Contents no other test uses (ksmd would merge them across processes): 2, 3, 9 and
             // 300 copies, 50 zero pages, 40 unique pages, shuffled.

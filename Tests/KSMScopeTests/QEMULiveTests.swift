@@ -9,8 +9,6 @@ import Testing
 final class QEMUGuest {
     static let emulator = "/usr/bin/qemu-system-x86_64"
 
-    static var available: Bool { FileManager.default.isExecutableFile(atPath: emulator) }
-
     let folder: TemporaryFolder
     let pid: Int32
 
@@ -63,13 +61,7 @@ struct QEMUGuestError: Error, CustomStringConvertible {
     var description: String { message }
 }
 
-@Suite(
-    "live QEMU guest",
-    .enabled(
-        if: QEMUGuest.available && CommandLineTests.available,
-        "needs qemu-system-x86_64 (Debian package qemu-system-x86)"
-    )
-)
+@Suite("live QEMU guest", .qemu, .executable)
 struct QEMULiveTests {
     @Test("--pid and --qemu read a running guest's RAM: as many pages as -m", .timeLimit(.minutes(2)))
     func liveGuest() throws {

@@ -5,19 +5,18 @@ import Testing
 
 /// The real QEMU samples in `samples/qemu` (made by `samples/qemu/make-samples.sh`): one paused
 /// 64 MiB guest, its RAM filled by QEMU's loader device, written by QEMU as raw memory, as an
-/// ELF core and as a flattened kdump-zlib dump.
+/// ELF core and as a flattened kdump-zlib dump, and by makedumpfile (from that ELF core) as
+/// kdump-compressed dumps.
 enum QEMUSamples {
     /// `samples/qemu` of this checkout.
     static let folder = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent().appendingPathComponent("samples/qemu").path
-    static let archive = folder + "/guest-raw-elf.tar.xz"
+    static let archive = folder + "/guest-dumps.tar.xz"
     static let kdump = folder + "/guest.kdump-zlib"
     static let facts = folder + "/SAMPLES.txt"
 
-    static var available: Bool {
-        [archive, kdump, facts].allSatisfy { FileManager.default.fileExists(atPath: $0) }
-            && FileManager.default.isExecutableFile(atPath: "/usr/bin/xz")
-    }
+    /// The committed files.
+    static var files: [String] { [archive, kdump, facts] }
 
     /// `SAMPLES.txt` as `key: value` pairs.
     static func readFacts() throws -> [String: String] {
@@ -29,7 +28,8 @@ enum QEMUSamples {
         return values
     }
 
-    /// Unpacks `guest.raw` and `guest.elf` into a new temporary folder.
+    /// Unpacks `guest.raw`, `guest.elf` and makedumpfile's dumps (`guest.kdump-lzo`,
+    /// `guest.kdump-lzo-flat`, `guest.kdump-zlib-d1`) into a new temporary folder.
     static func unpack() throws -> TemporaryFolder {
         let folder = try TemporaryFolder()
         let outcome = try Shell.run("/bin/tar", ["-xJf", archive, "-C", folder.path])
@@ -44,10 +44,7 @@ enum QEMUSamples {
     }
 }
 
-@Suite(
-    "real QEMU samples",
-    .enabled(if: QEMUSamples.available, "samples/qemu is incomplete: run samples/qemu/make-samples.sh")
-)
+@Suite("real QEMU samples", .qemuSamples)
 struct QEMUSampleTests {
     @Test("the raw sample: the guest's RAM and BIOS ROM, mostly zero pages, the loaded pages where expected")
     func rawFacts() throws {
@@ -127,9 +124,56 @@ struct QEMUSampleTests {
         }
     }
 
+    /// The page descriptors of a plain (not flattened) kdump, read by hand from the file:
+    /// 24-byte little-endian `page_desc` entries (`offset`, `size`, `flags`, `page_flags`).
+    static func descriptors(_ image: KdumpImage) -> [(offset: UInt64, flags: UInt32)] {
+        (0..<image.pageCount).map { index in
+            let at = image.descriptorStart + index * 24
+            return (
+                UInt64(littleEndian: image.file.bytes.loadUnaligned(fromByteOffset: at, as: UInt64.self)),
+                UInt32(littleEndian: image.file.bytes.loadUnaligned(fromByteOffset: at + 12, as: UInt32.self))
+            )
+        }
+    }
+
+    @Test("makedumpfile's dumps of the guest (lzo, flattened lzo, zlib with a shared zero block) equal the raw sample")
+    func makedumpfileDumps() throws {
+        let folder = try QEMUSamples.unpack()
+        let scan = SteadyStateScan()
+        let raw = try scan.run(paths: [folder.path + "/guest.raw"])
+        // The 1024 pattern and 256 unique text pages compress; the 256 random pages do not and
+        // are stored as they are (flags 0).
+        let textPages = 256 * 4 + 256
+        for name in ["guest.kdump-lzo", "guest.kdump-lzo-flat", "guest.kdump-zlib-d1"] {
+            var report = try scan.run(paths: [folder.path + "/" + name])
+            #expect(report.pages == raw.pages, "\(name) pages")
+            #expect(report.unreadablePages == 0, "\(name) unreadable_pages")
+            report.images[0].path = raw.images[0].path
+            #expect(report == raw, "\(name) report")
+        }
+
+        // -l -d 0: every page on its own, LZO-compressed where that shrinks it (zero pages too);
+        // -F: the same as a flattened stream.
+        let lzo = try KdumpImage(path: folder.path + "/guest.kdump-lzo", pageSize: .default)
+        #expect(!lzo.isFlattened)
+        let lzoFlags = Dictionary(grouping: Self.descriptors(lzo), by: \.flags).mapValues(\.count)
+        #expect(Set(lzoFlags.keys) == [0, PageCompression.lzo.rawValue], "\(lzoFlags)")
+        #expect(lzoFlags[PageCompression.lzo.rawValue, default: 0] >= textPages + raw.zeroPages, "\(lzoFlags)")
+        #expect(try KdumpImage(path: folder.path + "/guest.kdump-lzo-flat", pageSize: .default).isFlattened)
+
+        // -c -d 1: zlib, and every zero page's descriptor points at one shared zero block
+        // (makedumpfile keeps zero frames in a kdump-compressed dump's 2nd bitmap).
+        let zlib = Self.descriptors(try KdumpImage(path: folder.path + "/guest.kdump-zlib-d1", pageSize: .default))
+        let zlibFlags = Dictionary(grouping: zlib, by: \.flags).mapValues(\.count)
+        #expect(Set(zlibFlags.keys) == [0, PageCompression.zlib.rawValue], "\(zlibFlags)")
+        #expect(zlibFlags[PageCompression.zlib.rawValue, default: 0] >= textPages, "\(zlibFlags)")
+        let sharing = Dictionary(grouping: zlib, by: \.offset).values.map(\.count).max()
+        #expect(sharing == raw.zeroPages)
+    }
+
     @Test(
         "a cut ELF dump: one line naming file and offset; --keep-going counts the missing pages",
-        .enabled(if: CommandLineTests.available, "build the ksmscope executable first")
+        .executable
     )
     func truncatedELF() throws {
         let folder = try QEMUSamples.unpack()

@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Makes real QEMU guest memory samples for ksmscope: the same paused guest written as raw
-# memory (pmemsave), an ELF core and a flattened kdump-zlib dump (QMP dump-guest-memory).
+# memory (pmemsave), an ELF core and a flattened kdump-zlib dump (QMP dump-guest-memory), and
+# makedumpfile's kdump-compressed dumps made from that ELF core (lzo, flattened lzo, and zlib
+# without zero pages).
 #
 #   bash samples/qemu/make-samples.sh [OUT_DIR]          # the committed sample (default OUT_DIR:
 #                                                        # this folder): a 64 MiB guest that never
@@ -12,13 +14,14 @@
 #
 # Both guests hold the same recognizable pages: 256 pattern pages 4 times, 256 unique text pages
 # and (loader guest only) 256 pseudo-random pages. The booted guest is realistic (a Linux kernel,
-# its data and page cache) but its dumps are about 27 MB, too large to commit: the kernel's
-# ~30 MiB is in every copy. The loader guest's are about 3 MB.
+# its data and page cache) but its dumps are about 50 MB, too large to commit: the kernel's
+# ~30 MiB is in every copy. The loader guest's are about 3.4 MB.
 #
-# Needs root for apt-get (or sudo). Installs qemu-system-x86, busybox-static, xz-utils and
-# python3 when missing; downloads (does not install) the current Debian cloud kernel package
-# and extracts vmlinuz. Downloads and intermediate files are cached in $KSMSCOPE_QEMU_CACHE
-# (default /var/tmp/ksmscope-qemu), where the tests also look for the kernel and initramfs.
+# Needs root for apt-get (or sudo). Installs qemu-system-x86, makedumpfile, busybox-static,
+# xz-utils and python3 when missing; downloads (does not install) the current Debian cloud
+# kernel package and extracts vmlinuz. Downloads and intermediate files are cached in
+# $KSMSCOPE_QEMU_CACHE (default /var/tmp/ksmscope-qemu), where the tests also look for the
+# kernel and initramfs.
 #
 # Environment: KSMSCOPE_QEMU_MEM guest RAM in MiB of the booted guest (default 96; the Debian
 # cloud kernel needs at least 72, see README.md), KSMSCOPE_QEMU_KERNEL_PACKAGE a linux-image
@@ -33,7 +36,7 @@ out=$here
 case "${1:-}" in
     --prepare) mode=prepare ;;
     --linux) mode=linux; out=${2:-$cache/linux-samples} ;;
-    -h | --help) sed -n '2,24p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h | --help) sed -n '2,28p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     "") ;;
     *) out=$1 ;;
 esac
@@ -46,6 +49,7 @@ sudo=""
 [ "$(id -u)" -eq 0 ] || sudo="sudo"
 need=()
 command -v qemu-system-x86_64 >/dev/null || need+=(qemu-system-x86)
+[ "$mode" = prepare ] || command -v makedumpfile >/dev/null || need+=(makedumpfile)
 [ "$mode" = loader ] || { [ -x /bin/busybox ] && /bin/busybox --list | grep -x cpio >/dev/null; } || need+=(busybox-static)
 command -v xz >/dev/null || need+=(xz-utils)
 [ -x /usr/bin/python3 ] || need+=(python3)
@@ -209,15 +213,52 @@ PY
 for _ in $(seq 1 50); do kill -0 "$qemu_pid" 2>/dev/null || break; sleep 0.1; done
 qemu_pid=""
 
-# 6. Keep small files: the kdump-zlib file as written (its pages are already compressed), the
-#    raw and ELF files together in one xz stream whose dictionary spans both, so the ELF's
-#    copy of the memory costs almost nothing.
+# 6. makedumpfile's dumps of the same memory, made from QEMU's ELF core. Debian's makedumpfile
+#    1.7.2 is built with lzo but without snappy and zstd (`makedumpfile -v`), so it writes zlib
+#    (-c) and lzo (-l) only. It needs no VMCOREINFO (the loader guest has no kernel to provide
+#    one) for the dump levels that do not look at kernel structures: -d 0 (every page
+#    compressed on its own) and -d 1 (zero pages, found by content, written once: in a
+#    kdump-compressed dump their frames stay, all pointing at one zero block). The levels that
+#    leave frames out (-d 2 and up) need the kernel's page structures (VMCOREINFO, vmlinux).
+#    makedumpfile reads the program headers right after the ELF header (elf_info.c
+#    get_elf64_phdr ignores e_phoff), where QEMU 7.2 puts its section headers (program headers
+#    at 192), so it reads a copy with the program headers moved to offset 64 and no section
+#    headers (which only matter for PN_XNUM); the segment data stays where it is.
+"$python" - "$work/guest.elf" "$work/makedumpfile.elf" <<'PY'
+import shutil, struct, sys
+shutil.copyfile(sys.argv[1], sys.argv[2])
+with open(sys.argv[2], "r+b") as elf:
+    header = bytearray(elf.read(64))
+    phoff, = struct.unpack_from("<Q", header, 0x20)
+    phentsize, phnum = struct.unpack_from("<HH", header, 0x36)
+    elf.seek(phoff)
+    table = elf.read(phentsize * phnum)
+    struct.pack_into("<QQ", header, 0x20, 64, 0)  # e_phoff, e_shoff
+    struct.pack_into("<HHH", header, 0x3A, 0, 0, 0)  # e_shentsize, e_shnum, e_shstrndx
+    elf.seek(0)
+    elf.write(header + table)
+PY
+# "version 1.7.2 (released on 20 Oct 2022); lzo enabled, snappy disabled, zstd disabled"
+makedumpfile -v | awk 'NR == 1 { sub(/^makedumpfile: /, ""); v = $0 } NR > 1 && NF == 2 { f = f (f ? ", " : "") $1 " " $2 }
+    END { print v "; " f }' > "$work/makedumpfile.version"
+mdf() { makedumpfile "$@" >>"$work/makedumpfile.log" 2>&1 || { cat "$work/makedumpfile.log" >&2; log "makedumpfile $* failed"; exit 1; }; }
+mdf -l -d 0 "$work/makedumpfile.elf" "$work/guest.kdump-lzo"
+mdf -c -d 1 "$work/makedumpfile.elf" "$work/guest.kdump-zlib-d1"
+# -F writes the flattened stream to stdout.
+makedumpfile -l -d 0 -F "$work/makedumpfile.elf" >"$work/guest.kdump-lzo-flat" 2>>"$work/makedumpfile.log" \
+    || { cat "$work/makedumpfile.log" >&2; log "makedumpfile -F failed"; exit 1; }
+dumps=(guest.kdump-lzo guest.kdump-lzo-flat guest.kdump-zlib-d1)
+
+# 7. Keep small files: QEMU's kdump-zlib file as written (its pages are already compressed);
+#    the raw and ELF files and makedumpfile's dumps together in one xz stream whose dictionary
+#    spans them, so every copy of the memory after the first (the ELF's, and the pages
+#    makedumpfile stores uncompressed because they do not shrink) costs almost nothing.
 raw_bytes=$(stat -c %s "$work/guest.raw")
-dictionary=$(( (raw_bytes >> 20) + 32 ))
-tar -C "$work" --owner=0 --group=0 --numeric-owner --mode=0644 --mtime=@0 -cf - guest.raw guest.elf \
-    | xz -T1 --format=xz --lzma2=preset=9e,dict=${dictionary}MiB > "$out/guest-raw-elf.tar.xz"
+dictionary=$(( 2 * (raw_bytes >> 20) + 32 ))
+tar -C "$work" --owner=0 --group=0 --numeric-owner --mode=0644 --mtime=@0 -cf - guest.raw guest.elf "${dumps[@]}" \
+    | xz -T1 --format=xz --lzma2=preset=9e,dict=${dictionary}MiB > "$out/guest-dumps.tar.xz"
 cp "$work/guest.kdump" "$out/guest.kdump-zlib"
-chmod 644 "$out/guest.kdump-zlib" "$out/guest-raw-elf.tar.xz"
+chmod 644 "$out/guest.kdump-zlib" "$out/guest-dumps.tar.xz"
 {
     echo "guest: $mode"
     echo "qemu: $(qemu-system-x86_64 --version | sed -n 1p)"
@@ -226,10 +267,12 @@ chmod 644 "$out/guest.kdump-zlib" "$out/guest-raw-elf.tar.xz"
         echo "kernel: $(awk '{print $2}' "$cache/kernel-package" | paste -sd' ')"
         echo "busybox: busybox-static $(dpkg-query -W -f='${Version}' busybox-static 2>/dev/null || echo unknown)"
     fi
+    echo "makedumpfile: $(cat "$work/makedumpfile.version")"
+    echo "makedumpfile_package: makedumpfile $(dpkg-query -W -f='${Version}' makedumpfile 2>/dev/null || echo unknown)"
     echo "memory_mib: $mem"
     echo "raw_ranges: $(paste -sd',' "$work/ranges.txt")"
-    for name in raw elf kdump; do echo "${name}_bytes: $(stat -c %s "$work/guest.$name")"; done
-    (cd "$work" && sha256sum guest.raw guest.elf guest.kdump | awk '{print "sha256_" substr($2, 7) ": " $1}')
+    for name in raw elf kdump "${dumps[@]#guest.}"; do echo "${name}_bytes: $(stat -c %s "$work/guest.$name")"; done
+    (cd "$work" && sha256sum guest.raw guest.elf guest.kdump "${dumps[@]}" | awk '{print "sha256_" substr($2, 7) ": " $1}')
 } > "$out/SAMPLES.txt"
 ls -l "$out"/guest* >&2
 log "done"

@@ -3,7 +3,7 @@
 // `SteadyStateScan().run(paths: [file])`, which detects the format from the content
 // (`ImagePaths.open`).
 //
-// guest-raw-elf.tar.xz is unpacked once with `tar -xJf` into
+// guest-dumps.tar.xz is unpacked once with `tar -xJf` into
 // $KSMSCOPE_BENCH_DIR/qemu-sample (default /tmp/ksmscope-bench); the kdump file is used in place.
 import Benchmark
 import Foundation
@@ -43,11 +43,11 @@ private func prepareSample() throws {
         try FileManager.default.createDirectory(atPath: unpackFolder, withIntermediateDirectories: true)
         let tar = Process()
         tar.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        tar.arguments = ["tar", "-xJf", sampleFolder + "/guest-raw-elf.tar.xz", "-C", unpackFolder]
+        tar.arguments = ["tar", "-xJf", sampleFolder + "/guest-dumps.tar.xz", "-C", unpackFolder]
         try tar.run()
         tar.waitUntilExit()
         guard tar.terminationStatus == 0 else {
-            throw SampleError(description: "tar -xJf \(sampleFolder)/guest-raw-elf.tar.xz failed")
+            throw SampleError(description: "tar -xJf \(sampleFolder)/guest-dumps.tar.xz failed")
         }
     }
     // Read every file once so that the measured runs find them in the page cache.
@@ -69,6 +69,13 @@ private let formats: [(label: String, path: String)] = [
 /// for all three formats.
 private let guestBytes = 67_371_008
 
+/// Ends the run with exit status 1. A scan that gets the sample wrong must fail loudly, and
+/// package-benchmark (1.38) only prints an error a benchmark throws, then exits 0.
+private func failWrongAnswer(_ problem: String) -> Never {
+    FileHandle.standardError.write(Data("Formats benchmark: wrong answer: \(problem)\n".utf8))
+    exit(1)
+}
+
 private let mibPerSecond = BenchmarkMetric.custom("MiB/s (guest memory)", polarity: .prefersLarger, useScalingFactor: false)
 private let pagesPerSecond = BenchmarkMetric.custom("pages/s", polarity: .prefersLarger, useScalingFactor: false)
 
@@ -89,13 +96,21 @@ let benchmarks: @Sendable () -> Void = {
                 let clock = ContinuousClock()
                 benchmark.startMeasurement()
                 let start = clock.now
+                var reports: [ScanReport] = []
                 for _ in benchmark.scaledIterations {
                     let report = try SteadyStateScan().run(paths: [format.path])
                     pages += report.pages
+                    reports.append(report)
                     blackHole(report)
                 }
                 let elapsed = start.duration(to: clock.now)
                 benchmark.stopMeasurement()
+                // Every format holds the guest's 16448 pages (samples/qemu/SAMPLES.txt), all readable.
+                for report in reports where report.pages != guestBytes / 4096 || report.unreadablePages != 0 {
+                    failWrongAnswer(
+                        "\(format.path): \(report.pages) pages and \(report.unreadablePages) unreadable, "
+                            + "expected \(guestBytes / 4096) and 0")
+                }
                 let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
                 let runs = Double(benchmark.scaledIterations.count)
                 benchmark.measurement(mibPerSecond, Int((Double(guestBytes) * runs / 1_048_576 / seconds).rounded()))

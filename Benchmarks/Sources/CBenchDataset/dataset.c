@@ -100,32 +100,74 @@ static int make_plan(const ksmbench_spec *spec, plan *p, char *error, size_t err
     return 0;
 }
 
-/// The kind of one page and the key of its content.
+/// The kind of one page, the key of its content and, for pooled kinds, its pool entry.
 static inline enum kind classify(const ksmbench_spec *spec, const plan *p, uint64_t image, uint64_t page,
-                                 uint64_t *key) {
+                                 uint64_t *key, uint64_t *entry) {
     uint64_t h = splitmix64(spec->seed ^ splitmix64(image * 0x100000001B3ull ^ (page << 20) ^ page));
     uint64_t u = h >> 11;
     uint64_t r = splitmix64(h);
     if (u < p->cut[0]) return KIND_ZERO;
     if (u < p->cut[1]) {
-        *key = splitmix64(spec->seed ^ 0x5348415245440000ull) ^ (r % p->shared_pool);
+        *entry = r % p->shared_pool;
+        *key = splitmix64(spec->seed ^ 0x5348415245440000ull) ^ *entry;
         return KIND_SHARED;
     }
     if (u < p->cut[2]) {
-        *key = splitmix64(spec->seed ^ 0x494E545241000000ull ^ (image << 40)) ^ (r % p->intra_pool);
+        *entry = r % p->intra_pool;
+        *key = splitmix64(spec->seed ^ 0x494E545241000000ull ^ (image << 40)) ^ *entry;
         return KIND_INTRA;
     }
     *key = splitmix64(spec->seed ^ 0x554E495155450000ull ^ (image << 40)) ^ page;
     return KIND_UNIQUE;
 }
 
-static void count_kind(ksmbench_counts *c, enum kind k) {
-    c->pages++;
+/// Counts pages by kind, and distinct contents: the zero page, each pool entry drawn at least
+/// once, each unique page. Distinct keys give distinct pages (xorshift64* streams seeded by
+/// splitmix64, a bijection), so this is what a byte-exact scan must find.
+typedef struct counter {
+    ksmbench_counts counts;
+    uint8_t *shared_seen; /* one flag per shared-pool entry */
+    uint8_t *intra_seen;  /* one flag per intra-pool entry of the current image */
+    uint64_t intra_pool;
+} counter;
+
+static int counter_init(counter *c, const plan *p) {
+    memset(c, 0, sizeof *c);
+    c->counts.shared_pool = p->shared_pool;
+    c->counts.intra_pool = p->intra_pool;
+    c->intra_pool = p->intra_pool;
+    c->shared_seen = calloc(p->shared_pool, 1);
+    c->intra_seen = calloc(p->intra_pool, 1);
+    return c->shared_seen && c->intra_seen ? 0 : -1;
+}
+
+static void counter_free(counter *c) {
+    free(c->shared_seen);
+    free(c->intra_seen);
+}
+
+/// Call before the first page of each image: intra-image pools are per image.
+static void counter_next_image(counter *c) { memset(c->intra_seen, 0, c->intra_pool); }
+
+static void counter_add(counter *c, enum kind k, uint64_t entry) {
+    ksmbench_counts *n = &c->counts;
+    n->pages++;
     switch (k) {
-    case KIND_ZERO: c->zero++; break;
-    case KIND_SHARED: c->shared++; break;
-    case KIND_INTRA: c->intra++; break;
-    case KIND_UNIQUE: c->unique++; break;
+    case KIND_ZERO:
+        if (n->zero++ == 0) n->distinct++;
+        break;
+    case KIND_SHARED:
+        n->shared++;
+        if (!c->shared_seen[entry]) c->shared_seen[entry] = 1, n->distinct++;
+        break;
+    case KIND_INTRA:
+        n->intra++;
+        if (!c->intra_seen[entry]) c->intra_seen[entry] = 1, n->distinct++;
+        break;
+    case KIND_UNIQUE:
+        n->unique++;
+        n->distinct++;
+        break;
     }
 }
 
@@ -177,17 +219,27 @@ int ksmbench_ensure_set(const char *dir, const ksmbench_spec *spec, int force, i
                         ksmbench_counts *counts, char *error, size_t error_size) {
     plan p;
     if (make_plan(spec, &p, error, error_size) != 0) return -1;
-    ksmbench_counts c = {0};
-    c.shared_pool = p.shared_pool;
-    c.intra_pool = p.intra_pool;
+    counter c;
+    unsigned char *buf = NULL;
+    int fd = -1;
+    if (counter_init(&c, &p) != 0) {
+        snprintf(error, error_size, "out of memory");
+        goto fail;
+    }
     char path[4096], tmp[4200];
     int keep = !force && stamp_matches(dir, spec);
     if (reused) *reused = keep;
     if (keep) {
-        uint64_t key;
-        for (unsigned i = 0; i < spec->images; i++)
-            for (uint64_t pg = 0; pg < p.pages_per_image; pg++) count_kind(&c, classify(spec, &p, i, pg, &key));
-        if (counts) *counts = c;
+        uint64_t key, entry = 0;
+        for (unsigned i = 0; i < spec->images; i++) {
+            counter_next_image(&c);
+            for (uint64_t pg = 0; pg < p.pages_per_image; pg++) {
+                enum kind k = classify(spec, &p, i, pg, &key, &entry);
+                counter_add(&c, k, entry);
+            }
+        }
+        if (counts) *counts = c.counts;
+        counter_free(&c);
         return 0;
     }
     /* mkdir -p for the last two levels is enough for /tmp/ksmscope-bench/<size>. */
@@ -200,30 +252,30 @@ int ksmbench_ensure_set(const char *dir, const ksmbench_spec *spec, int force, i
     }
     if (mkdir(dir, 0755) != 0 && errno != EEXIST) {
         snprintf(error, error_size, "%s: %s", dir, strerror(errno));
-        return -1;
+        goto fail;
     }
     snprintf(path, sizeof path, "%s.params", dir);
     unlink(path);
-    unsigned char *buf = aligned_alloc(PAGE, (size_t)CHUNK_PAGES * PAGE);
+    buf = aligned_alloc(PAGE, (size_t)CHUNK_PAGES * PAGE);
     if (!buf) {
         snprintf(error, error_size, "out of memory");
-        return -1;
+        goto fail;
     }
     for (unsigned i = 0; i < spec->images; i++) {
         image_path(dir, i, path, sizeof path);
         snprintf(tmp, sizeof tmp, "%s.tmp", path);
-        int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+        fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
         if (fd < 0) {
             snprintf(error, error_size, "%s: %s", tmp, strerror(errno));
-            free(buf);
-            return -1;
+            goto fail;
         }
+        counter_next_image(&c);
         for (uint64_t pg = 0; pg < p.pages_per_image; pg += CHUNK_PAGES) {
             uint64_t n = p.pages_per_image - pg < CHUNK_PAGES ? p.pages_per_image - pg : CHUNK_PAGES;
             for (uint64_t j = 0; j < n; j++) {
-                uint64_t key = 0;
-                enum kind k = classify(spec, &p, i, pg + j, &key);
-                count_kind(&c, k);
+                uint64_t key = 0, entry = 0;
+                enum kind k = classify(spec, &p, i, pg + j, &key, &entry);
+                counter_add(&c, k, entry);
                 if (k == KIND_ZERO)
                     memset(buf + j * PAGE, 0, PAGE);
                 else
@@ -231,18 +283,18 @@ int ksmbench_ensure_set(const char *dir, const ksmbench_spec *spec, int force, i
             }
             if (write_all(fd, buf, (size_t)n * PAGE) != 0) {
                 snprintf(error, error_size, "%s: %s", tmp, strerror(errno));
-                close(fd);
-                free(buf);
-                return -1;
+                goto fail;
             }
         }
-        if (close(fd) != 0 || rename(tmp, path) != 0) {
+        int closed = close(fd);
+        fd = -1;
+        if (closed != 0 || rename(tmp, path) != 0) {
             snprintf(error, error_size, "%s: %s", path, strerror(errno));
-            free(buf);
-            return -1;
+            goto fail;
         }
     }
     free(buf);
+    buf = NULL;
     /* Remove images left over from a larger earlier set, so the folder holds this set only. */
     for (unsigned i = spec->images; i < 1000; i++) {
         image_path(dir, i, path, sizeof path);
@@ -254,10 +306,16 @@ int ksmbench_ensure_set(const char *dir, const ksmbench_spec *spec, int force, i
     FILE *f = fopen(path, "w");
     if (!f || fputs(text, f) < 0 || fclose(f) != 0) {
         snprintf(error, error_size, "%s: cannot write stamp", path);
-        return -1;
+        goto fail;
     }
-    if (counts) *counts = c;
+    if (counts) *counts = c.counts;
+    counter_free(&c);
     return 0;
+fail:
+    if (fd >= 0) close(fd);
+    free(buf);
+    counter_free(&c);
+    return -1;
 }
 
 int64_t ksmbench_warm_set(const char *dir, unsigned images, int reload, char *error, size_t error_size) {
@@ -347,11 +405,11 @@ int main(int argc, char **argv) {
         return 1;
     }
     printf("%s %s: %u images x %llu bytes, pages %llu: zero %llu, shared %llu (pool %llu), intra %llu (pool %llu per "
-           "image), unique %llu\n",
+           "image), unique %llu, distinct %llu\n",
            reused ? "kept" : "wrote", dir, spec.images, (unsigned long long)spec.image_bytes,
            (unsigned long long)c.pages, (unsigned long long)c.zero, (unsigned long long)c.shared,
            (unsigned long long)c.shared_pool, (unsigned long long)c.intra, (unsigned long long)c.intra_pool,
-           (unsigned long long)c.unique);
+           (unsigned long long)c.unique, (unsigned long long)c.distinct);
     if (warm && ksmbench_warm_set(dir, spec.images, reload, error, sizeof error) < 0) {
         fprintf(stderr, "make-dataset: %s\n", error);
         return 1;

@@ -18,7 +18,13 @@ guard let name = arguments.first, let target = Harness.Target(rawValue: name) el
 }
 var count = 0
 for path in arguments.dropFirst() {
-    for file in Harness.files(at: path) {
+    let files = Harness.files(at: path)
+    // A folder without inputs would pass having checked nothing.
+    guard !files.isEmpty else {
+        print("fuzz-replay: \(path) holds no input to replay")
+        exit(1)
+    }
+    for file in files {
         Harness.replay(target, file: file)
         count += 1
     }

@@ -121,8 +121,10 @@ public enum Harness {
         _ = bytes.withUnsafeBufferPointer { run(target, $0.baseAddress, $0.count) }
     }
 
-    /// The regular files at `path`: the path itself, or the files directly in a folder.
+    /// The regular files at `path`: the path itself, or the files directly in a folder; none
+    /// when nothing is there.
     public static func files(at path: String) -> [String] {
+        guard access(path, R_OK) == 0 else { return [] }
         guard let folder = opendir(path) else { return [path] }
         defer { closedir(folder) }
         var files: [String] = []

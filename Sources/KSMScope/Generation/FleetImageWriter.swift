@@ -22,8 +22,6 @@ public struct FleetImageWriter: Sendable {
     public var chunkPages: Int
     /// Whether an existing, non-empty output folder is replaced.
     public var replaceExisting: Bool
-    /// For tests: fail with an I/O error once this many chunks have been written.
-    var failAfterChunks: Int?
 
     /// What was written.
     public struct Summary: Sendable {
@@ -175,7 +173,6 @@ public struct FleetImageWriter: Sendable {
         let next = Atomic<Int>(0)
         let written = Atomic<Int>(0)
         let firstError = Mutex<GenerationError?>(nil)
-        let failAfter = failAfterChunks
         DispatchQueue.concurrentPerform(iterations: min(threads, work.count)) { _ in
             let buffer = UnsafeMutableRawPointer.allocate(byteCount: chunkPages * pageSize, alignment: 4096)
             defer { buffer.deallocate() }
@@ -194,9 +191,6 @@ public struct FleetImageWriter: Sendable {
                     zero[offset] = content.isZero
                 }
                 do throws(GenerationError) {
-                    if let failAfter, item >= failAfter {
-                        throw .io(path: names[position][0], operation: "write", reason: "injected failure")
-                    }
                     localWritten += try Self.writeRuns(
                         buffer, zero: zero, count: count, first: first, pageSize: pageSize,
                         descriptor: files[position][0], path: names[position][0])

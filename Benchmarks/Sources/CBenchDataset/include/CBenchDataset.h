@@ -36,6 +36,9 @@ typedef struct ksmbench_counts {
     /// Sizes of the content pools: shared (whole set) and intra (per image).
     uint64_t shared_pool;
     uint64_t intra_pool;
+    /// Distinct page contents: the zero page (if any page is zero), every pool content drawn at
+    /// least once, every unique page. What a byte-exact scan reports as distinct contents.
+    uint64_t distinct;
 } ksmbench_counts;
 
 /// The default mix of the issue: 35% zero, 30% shared, 10% intra-image duplicates, 25% unique.

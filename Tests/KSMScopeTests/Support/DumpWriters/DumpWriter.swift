@@ -1,103 +1,9 @@
+// Test support shared with Fuzz/ (Fuzz/Sources/FuzzSupport/DumpWriters is a symlink to this
+// folder, whose files write the fuzzers' seed corpus): no tests and no `import Testing` here.
 // Writers for every dump format ksmscope reads, so the tests build their dumps from known
-// pages instead of storing binaries. No tests here: Fuzz/ links this file (a symlink) to write
-// the fuzzers' seed corpus, so it must not import Testing.
+// pages instead of storing binaries.
 
 @testable import KSMScope
-
-/// One guest's memory: pages at guest page frames, in ascending frame order, with holes.
-struct GuestFixture {
-    let pageSize: Int
-    /// The guest page frame numbers, ascending.
-    let frames: [UInt64]
-    /// The bytes of each frame's page.
-    let pages: [[UInt8]]
-
-    /// The pages back to back: what a raw image of the same pages holds.
-    var raw: [UInt8] { pages.flatMap { $0 } }
-
-    /// The runs of consecutive frames: (first frame, index of its page, page count).
-    var runs: [(frame: UInt64, index: Int, count: Int)] {
-        var runs: [(frame: UInt64, index: Int, count: Int)] = []
-        for (index, frame) in frames.enumerated() {
-            if let last = runs.last, last.frame + UInt64(last.count) == frame {
-                runs[runs.count - 1].count += 1
-            } else {
-                runs.append((frame, index, 1))
-            }
-        }
-        return runs
-    }
-
-    /// The same guest without some frames.
-    func removing(_ excluded: Set<UInt64>) -> GuestFixture {
-        let kept = frames.indices.filter { !excluded.contains(frames[$0]) }
-        return GuestFixture(pageSize: pageSize, frames: kept.map { frames[$0] }, pages: kept.map { pages[$0] })
-    }
-
-    /// A guest of three runs of frames with zero pages, duplicates, compressible and
-    /// incompressible pages.
-    static func mixed(pageSize: Int = 4096, seed: UInt64 = 1) -> GuestFixture {
-        let frames = Array(UInt64(0)..<12) + Array(UInt64(16)..<30) + Array(UInt64(64)..<80)
-        var pages: [[UInt8]] = []
-        for (index, _) in frames.enumerated() {
-            switch index % 7 {
-            case 0, 4: pages.append([UInt8](repeating: 0, count: pageSize))
-            case 1: pages.append(compressible(key: seed, pageSize: pageSize))  // many copies
-            case 2: pages.append(compressible(key: seed &+ UInt64(index), pageSize: pageSize))
-            case 3: pages.append(incompressible(key: seed &+ 1000, pageSize: pageSize))  // many copies
-            default: pages.append(incompressible(key: seed &+ 2000 &+ UInt64(index), pageSize: pageSize))
-            }
-        }
-        return GuestFixture(pageSize: pageSize, frames: frames, pages: pages)
-    }
-
-    /// A page that compresses well: a short pattern with a key mixed in.
-    static func compressible(key: UInt64, pageSize: Int) -> [UInt8] {
-        var bytes = [UInt8](repeating: 0, count: pageSize)
-        for index in 0..<pageSize {
-            bytes[index] = UInt8(truncatingIfNeeded: (index % 64) &* 7 &+ Int(truncatingIfNeeded: key))
-        }
-        for shift in 0..<8 { bytes[shift * 61] = UInt8(truncatingIfNeeded: key >> (8 * UInt64(shift))) }
-        return bytes
-    }
-
-    /// A page no compressor can shrink.
-    static func incompressible(key: UInt64, pageSize: Int) -> [UInt8] {
-        var state = key &* 0x9E37_79B9_7F4A_7C15 | 1
-        return (0..<pageSize).map { _ in
-            state ^= state << 13
-            state ^= state >> 7
-            state ^= state << 17
-            return UInt8(truncatingIfNeeded: state)
-        }
-    }
-}
-
-/// Appends fixed-size integers in one byte order.
-struct ByteWriter {
-    var bytes: [UInt8] = []
-    var bigEndian = false
-
-    mutating func u8(_ value: UInt8) { bytes.append(value) }
-    mutating func u16(_ value: UInt16) { integer(value) }
-    mutating func u32(_ value: UInt32) { integer(value) }
-    mutating func u64(_ value: UInt64) { integer(value) }
-    mutating func i64(_ value: Int64) { integer(value) }
-    mutating func zeros(_ count: Int) { bytes += [UInt8](repeating: 0, count: count) }
-    mutating func pad(to length: Int) { if bytes.count < length { zeros(length - bytes.count) } }
-    mutating func append(_ other: [UInt8]) { bytes += other }
-
-    private mutating func integer<T: FixedWidthInteger>(_ value: T) {
-        withUnsafeBytes(of: bigEndian ? value.bigEndian : value.littleEndian) { bytes += $0 }
-    }
-
-    /// Overwrites an integer at `offset`.
-    mutating func put<T: FixedWidthInteger>(_ value: T, at offset: Int) {
-        withUnsafeBytes(of: bigEndian ? value.bigEndian : value.littleEndian) { raw in
-            for (index, byte) in raw.enumerated() { bytes[offset + index] = byte }
-        }
-    }
-}
 
 /// Writes a guest as each dump format.
 enum DumpWriter {
@@ -275,6 +181,18 @@ enum DumpWriter {
         var compressions: [PageCompression?] = []
     }
 
+    /// The 4096-byte header of a flattened stream (big-endian signature, type and version 1),
+    /// ready for records.
+    static func flattenedStreamHeader() -> ByteWriter {
+        var stream = ByteWriter(bigEndian: true)
+        stream.append(Array("makedumpfile".utf8))
+        stream.pad(to: 16)
+        stream.i64(1)
+        stream.i64(1)
+        stream.pad(to: 4096)
+        return stream
+    }
+
     /// A kdump-compressed dump (header version 6, 64-bit layout) of `guest`.
     static func kdump(_ guest: GuestFixture, _ options: KdumpOptions = KdumpOptions()) -> [UInt8] {
         kdumpWithLayout(guest, options).bytes
@@ -365,12 +283,7 @@ enum DumpWriter {
 
         // The same as a stream: records in QEMU's order, buffers flushed every 4 blocks, so
         // pages and descriptors straddle records; then the sub-header written again.
-        var stream = ByteWriter(bigEndian: true)
-        stream.append(Array("makedumpfile".utf8))
-        stream.pad(to: 16)
-        stream.i64(1)
-        stream.i64(1)
-        stream.pad(to: 4096)
+        var stream = flattenedStreamHeader()
         func record(_ offset: Int, _ bytes: ArraySlice<UInt8>) {
             stream.i64(Int64(offset))
             stream.i64(Int64(bytes.count))

@@ -1,1 +1,0 @@
-../../../Tests/KSMScopeTests/FormatDumpWriterTests.swift
