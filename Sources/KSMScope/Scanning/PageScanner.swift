@@ -114,6 +114,8 @@ public struct PageScanner: Sendable {
         let total = layout.totalPages
         let hash = configuration.hash
         let keepGoing = configuration.keepGoing
+        // Content-based sampling: only hashes in the lowest 1/N of the range leave records.
+        let sampleLimit = UInt64.max / UInt64(configuration.sample.every)
         let perWorkerCache = max(1024, min(2 * (total / workers + 1), configuration.recentContentBudget / 8 / workers))
         let results = Mutex<[HashedShare?]>(Array(repeating: nil, count: workers))
         let failure = Mutex<(any Error)?>(nil)
@@ -157,8 +159,7 @@ public struct PageScanner: Sendable {
                         // pages and spares all-zero pages the hash.
                         if PageAccess.equal(bytes, zero) {
                             share.countZero(page: page, image: image)
-                        } else {
-                            let digest = hash(bytes)
+                        } else if case let digest = hash(bytes), digest <= sampleLimit {
                             let proof = try cache.prove(hash: digest, page: UInt32(page)) { earlier in
                                 try access.bytes(bytes, equalPage: Int(earlier))
                             }

@@ -97,6 +97,21 @@ public final class MappedFile: @unchecked Sendable {
         if faulted { throw .truncatedWhileReading(path: path) }
     }
 
+    /// Reads `buffer.count` bytes at `offset` with `pread` (no mapping, so no SIGBUS).
+    ///
+    /// - Throws: ``ImageError/truncatedWhileReading(path:)`` when the file ends early,
+    ///   ``ImageError/cannotOpen(path:reason:)`` for an I/O error.
+    public func read(into buffer: UnsafeMutableRawBufferPointer, at offset: Int) throws(ImageError) {
+        var done = 0
+        while done < buffer.count {
+            let got = pread(descriptor, buffer.baseAddress! + done, buffer.count - done, off_t(offset + done))
+            if got < 0 && errno == EINTR { continue }
+            if got < 0 { throw .cannotOpen(path: path, reason: String(cString: strerror(errno))) }
+            if got == 0 { throw .truncatedWhileReading(path: path) }
+            done += got
+        }
+    }
+
     /// Drops `range` (bytes of the file) from this mapping and, unless the file was cached when
     /// it was opened, from the page cache: what a scan leaves behind of a file it read.
     public func releaseCache(bytes range: Range<Int>) {
