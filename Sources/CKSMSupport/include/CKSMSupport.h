@@ -41,4 +41,9 @@ void ksmscope_fault_guard_remove(int slot);
 /// Whether a fault was caught in the mapping of `slot` since it was added.
 int ksmscope_fault_guard_faulted(int slot);
 
+/// Lowers the calling process to the least CPU priority (nice 19) and the idle I/O class
+/// (ioprio_set IOPRIO_CLASS_IDLE), so that reading guest memory on a production host yields to
+/// the guests. Returns 0, or -1 with errno set when either call fails.
+int ksmscope_lower_priority(void);
+
 #endif

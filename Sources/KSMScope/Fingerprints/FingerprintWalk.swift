@@ -70,7 +70,7 @@ struct FingerprintWalk: Sendable {
         for chunk in chunks { remaining[chunk.image] += 1 }
         let chunksLeft = Mutex(remaining)
         let walk = self
-        nonisolated(unsafe) let shared = chunks
+        let shared = chunks
         DispatchQueue.concurrentPerform(iterations: workers) { worker in
             var sink = make(worker)
             var reader = ChunkReader(walk: walk)
@@ -96,6 +96,36 @@ struct FingerprintWalk: Sendable {
                 return
             }
             results.withLock { $0[worker] = sink }
+        }
+        if let error = failure.withLock({ $0 }) { throw error }
+        return results.withLock { $0.map { $0! } }
+    }
+}
+
+extension FingerprintWalk {
+    /// Runs each of `chunks` into its own sink from `make`, on `workers` workers; returns the
+    /// sinks in chunk order.
+    func runEach<S: FingerprintSink & Sendable>(_ chunks: [Chunk], workers: Int, make: @Sendable (Int) -> S) throws
+        -> [S]
+    {
+        let results = Mutex<[S?]>(Array(repeating: nil, count: chunks.count))
+        let failure = Mutex<(any Error)?>(nil)
+        let walk = self
+        DispatchQueue.concurrentPerform(iterations: min(workers, chunks.count)) { worker in
+            var reader = ChunkReader(walk: walk)
+            defer { reader.release() }
+            var index = worker
+            while index < chunks.count {
+                var sink = make(index)
+                do {
+                    try reader.read(chunks[index], into: &sink)
+                } catch {
+                    failure.withLock { if $0 == nil { $0 = error } }
+                    return
+                }
+                results.withLock { $0[index] = sink }
+                index += workers
+            }
         }
         if let error = failure.withLock({ $0 }) { throw error }
         return results.withLock { $0.map { $0! } }
