@@ -182,6 +182,9 @@ struct ChunkReader {
             if fingerprint.isSampled(every: every) { sink.page(-1, image: chunk.image, fingerprint: fingerprint) }
         }
         walk.progress?.advance(by: chunk.range.count)
+        // Behind the pass: out of this process's resident memory (and the cache, if not cached before).
+        let start = file.header.size + chunk.range.lowerBound * FingerprintFile.recordSize
+        file.file.releaseCache(bytes: start..<(start + chunk.range.count * FingerprintFile.recordSize))
     }
 
     /// `pread` of the chunk's data, skipping holes.

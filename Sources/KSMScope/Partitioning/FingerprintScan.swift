@@ -80,7 +80,8 @@ public struct FingerprintScan: Sendable {
         configuration.sample = sample(for: inputs)
         let workers = max(1, configuration.threads)
         let estimate = Self.estimatedRecords(inputs, sample: configuration.sample) / (job?.count ?? 1)
-        let budget = max(4096, configuration.memoryLimit / 4 * 3)
+        // Half the limit for records: sorting a partition takes up to half as much again.
+        let budget = max(4096, configuration.memoryLimit / 2)
         let spill = configuration.partitions != nil || estimate * SpillRecord.size > budget
         let partitions =
             configuration.partitions

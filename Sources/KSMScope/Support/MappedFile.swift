@@ -112,17 +112,19 @@ public final class MappedFile: @unchecked Sendable {
         }
     }
 
-    /// Drops `range` (bytes of the file) from this mapping and, unless the file was cached when
-    /// it was opened, from the page cache: what a scan leaves behind of a file it read.
+    /// Drops `range` (bytes of the file) from this mapping (and so from the process's resident
+    /// memory) and, unless the file was cached when it was opened, from the page cache: what a
+    /// scan leaves behind of a file it read.
     public func releaseCache(bytes range: Range<Int>) {
-        guard !wasCached, let base = bytes.baseAddress, !range.isEmpty else { return }
+        guard let base = bytes.baseAddress, !range.isEmpty else { return }
         let page = Int(sysconf(Int32(_SC_PAGESIZE)))
         let start = range.lowerBound / page * page
         let end = min(bytes.count, (range.upperBound + page - 1) / page * page)
         guard start < end else { return }
-        // Unmap the pages from this process first: the page cache keeps pages that are mapped.
+        // Unmap the pages from this process first (they leave its resident set): the page cache
+        // keeps pages that are mapped.
         _ = madvise(UnsafeMutableRawPointer(mutating: base + start), end - start, MADV_DONTNEED)
-        _ = posix_fadvise(descriptor, off_t(start), off_t(end - start), POSIX_FADV_DONTNEED)
+        if !wasCached { _ = posix_fadvise(descriptor, off_t(start), off_t(end - start), POSIX_FADV_DONTNEED) }
     }
 
     /// Drops the whole file as ``releaseCache(bytes:)`` does.
