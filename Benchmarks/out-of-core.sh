@@ -47,7 +47,7 @@ if [[ ! -f $set_dir/expected.json ]]; then
 fi
 set_bytes=$(du -sb --apparent-size "$set_dir" | cut -f1)
 set_disk=$(du -sb "$set_dir" | cut -f1)
-mem_total=$(awk '/MemTotal/ { print $2 * 1024 }' /proc/meminfo)
+mem_total=$(awk '/MemTotal/ { printf "%.0f", $2 * 1024 }' /proc/meminfo)
 
 drop() { sync; echo 3 > /proc/sys/vm/drop_caches; }
 field() { sed -n "s/.*$1=\\([0-9.]*\\).*/\\1/p" "$2"; }

@@ -71,8 +71,10 @@ public final class MappedFile: @unchecked Sendable {
             try? descriptor.close()
             throw ImageError.cannotOpen(path: path, reason: reason)
         }
-        // Workers walk their share of the file front to back: ask for aggressive read-ahead.
+        // Workers walk their share of the file front to back (through the mapping or with
+        // pread): ask for aggressive read-ahead.
         _ = madvise(base, size, MADV_SEQUENTIAL)
+        _ = posix_fadvise(descriptor.rawValue, 0, 0, POSIX_FADV_SEQUENTIAL)
         bytes = UnsafeRawBufferPointer(start: base, count: size)
         holes = Self.holes(descriptor: descriptor.rawValue, size: size)
         wasCached = Self.isMostlyResident(base: base, size: size, holes: holes)
