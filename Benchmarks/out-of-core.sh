@@ -46,7 +46,7 @@ if [[ ! -f $set_dir/expected.json ]]; then
     "$ksmscope" generate --spec "$spec" --scale "$scale" --out "$set_dir" --quiet >&2
 fi
 set_bytes=$(du -sb --apparent-size "$set_dir" | cut -f1)
-set_disk=$(du -sb "$set_dir" | cut -f1)
+set_disk=$(du -s --block-size=1 "$set_dir" | cut -f1)
 mem_total=$(awk '/MemTotal/ { printf "%.0f", $2 * 1024 }' /proc/meminfo)
 
 drop() { sync; echo 3 > /proc/sys/vm/drop_caches; }

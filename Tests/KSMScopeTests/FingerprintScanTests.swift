@@ -85,8 +85,73 @@ struct FingerprintScanTests {
         let engine = FingerprintScan(configuration: .init(threads: 2), tunables: try KSMTunables(maxPageSharing: 4))
         let whole = try engine.run(images)
         var merged = SteadyStateTally(tunables: engine.tunables, imageCount: images.count)
-        for index in 0..<5 { merged.merge(try engine.runJob(index: index, of: 5, inputs: images).tally) }
+        for index in 0..<5 {
+            let job = try engine.runJob(index: index, of: 5, inputs: images).tally
+            // Every job has its share of the contents (job 0 also the zero content).
+            #expect(job.distinctContents > whole.tally.distinctContents / 10, "job \(index)")
+            merged.merge(job)
+        }
         #expect(merged == whole.tally)
         #expect(throws: PartitionError.badPartition(index: 5, count: 5)) { try engine.runJob(index: 5, of: 5, inputs: images) }
+    }
+}
+
+/// Ctrl-C during a spilling scan: the temporary folder goes, the exit status says the signal.
+@Suite("Fingerprint engine: interrupted scans leave no temporary files")
+struct FingerprintInterruptTests {
+    @Test("SIGINT while partitions are spilled: exit 130, the temporary folder removed", .enabled(if: CommandLineTests.available))
+    func interrupted() throws {
+        let folder = try TemporaryFolder()
+        let temp = folder.path + "/temp"
+        try FileManager.default.createDirectory(atPath: temp, withIntermediateDirectories: false)
+        let image = folder.path + "/big.img"
+        let made = try Shell.run("/bin/sh", ["-c", "head -c 256M /dev/urandom > '\(image)'"])
+        try #require(made.status == 0)
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: CommandRunner.executable)
+        process.arguments = ["scan", "--quiet", "--threads", "1", "--engine", "fingerprints", "--partitions", "8", "--temp-dir", temp, image]
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        // Wait until the scan has made its folder and written partition files into it.
+        var spilled = false
+        for _ in 0..<2000 where process.isRunning {
+            if let inside = try? FileManager.default.contentsOfDirectory(atPath: temp), let workspace = inside.first,
+                let files = try? FileManager.default.contentsOfDirectory(atPath: temp + "/" + workspace), !files.isEmpty
+            {
+                spilled = true
+                break
+            }
+            usleep(2_000)
+        }
+        try #require(spilled, "the scan ended before it spilled; make the image larger")
+        kill(process.processIdentifier, SIGINT)
+        process.waitUntilExit()
+        #expect(process.terminationReason == .exit && process.terminationStatus == 128 + SIGINT)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: temp).isEmpty)
+    }
+}
+
+@Suite("Fingerprint engine: hash ranges")
+struct PartitionRangeTests {
+    @Test("partitions and job partitions split contents evenly and independently", arguments: [2, 7, 64])
+    func balanced(count: Int) {
+        var generator = SplitMix(state: UInt64(count))
+        var partitions = [Int](repeating: 0, count: count)
+        var jobs = [Int](repeating: 0, count: count)
+        var both = [Int](repeating: 0, count: count)
+        let samples = 20_000 * count
+        for _ in 0..<samples {
+            let fingerprint = PageFingerprint(xxh64: generator.next(), xxh3: generator.next())
+            let partition = fingerprint.partition(of: count)
+            let job = fingerprint.jobPartition(of: count)
+            partitions[partition] += 1
+            jobs[job] += 1
+            if partition == job { both[partition] += 1 }
+        }
+        // Each range within 5 % of its share; a job's contents spread over all partitions.
+        #expect(partitions.allSatisfy { abs($0 - 20_000) < 1_000 }, "\(partitions)")
+        #expect(jobs.allSatisfy { abs($0 - 20_000) < 1_000 }, "\(jobs)")
+        #expect(both.allSatisfy { $0 > 0 && $0 < 20_000 / count * 2 + 100 }, "\(both)")
     }
 }

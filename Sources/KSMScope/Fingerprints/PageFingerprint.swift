@@ -42,14 +42,15 @@ public struct PageFingerprint: Hashable, Sendable, Comparable {
     /// The hash-range partition (of `count`) the content belongs to, by the top bits of XXH3.
     @inline(__always)
     public func partition(of count: Int) -> Int {
-        Int(truncatingIfNeeded: (xxh3 >> 32) &* UInt64(count) >> 32)
+        // Swift's shifts bind tighter than multiplication: the parentheses are needed.
+        Int(truncatingIfNeeded: ((xxh3 >> 32) &* UInt64(count)) >> 32)
     }
 
     /// The partition (of `count`) for distributed jobs, by the low bits of XXH3, independent of
     /// ``partition(of:)`` so that a job can split its share again.
     @inline(__always)
     public func jobPartition(of count: Int) -> Int {
-        Int(truncatingIfNeeded: (xxh3 & 0xFFFF_FFFF) &* UInt64(count) >> 32)
+        Int(truncatingIfNeeded: ((xxh3 & 0xFFFF_FFFF) &* UInt64(count)) >> 32)
     }
 
     public static func < (a: PageFingerprint, b: PageFingerprint) -> Bool {

@@ -80,8 +80,9 @@ public struct FingerprintScan: Sendable {
         configuration.sample = sample(for: inputs)
         let workers = max(1, configuration.threads)
         let estimate = Self.estimatedRecords(inputs, sample: configuration.sample) / (job?.count ?? 1)
-        // Half the limit for records: sorting a partition takes up to half as much again.
-        let budget = max(4096, configuration.memoryLimit / 2)
+        // Records take at most 3/8 of the limit; sorting a partition takes up to as much again
+        // (the standard library's sort allocates a buffer), the rest is the process itself.
+        let budget = max(4096, configuration.memoryLimit / 8 * 3)
         let spill = configuration.partitions != nil || estimate * SpillRecord.size > budget
         let partitions =
             configuration.partitions
