@@ -35,8 +35,19 @@ public struct FingerprintImage: PageSource {
         guard header.pageSize == pageSize.bytes else {
             throw .pageSizeMismatch(path: path, file: header.pageSize, scan: pageSize.bytes)
         }
-        let body = UnsafeRawBufferPointer(rebasing: file.bytes[header.size...])
-        guard XXH3_64bits(body.baseAddress, body.count) == header.checksum else { throw .corrupt(path: path) }
+        // The checksum reads the whole body: slice by slice, each slice dropped from this
+        // process's memory after it (the page cache keeps it for the scan).
+        let state = XXH3_createState()!
+        defer { XXH3_freeState(state) }
+        XXH3_64bits_reset(state)
+        var offset = header.size
+        while offset < file.bytes.count {
+            let end = min(file.bytes.count, offset + (32 << 20))
+            XXH3_64bits_update(state, file.bytes.baseAddress! + offset, end - offset)
+            file.unmap(bytes: offset..<end)
+            offset = end
+        }
+        guard XXH3_64bits_digest(state) == header.checksum else { throw .corrupt(path: path) }
         var runs: [Range<Int>] = []
         runs.reserveCapacity(header.zeroRuns)
         let runBase = header.size + header.records * FingerprintFile.recordSize

@@ -118,15 +118,23 @@ public final class MappedFile: @unchecked Sendable {
     /// memory) and, unless the file was cached when it was opened, from the page cache: what a
     /// scan leaves behind of a file it read.
     public func releaseCache(bytes range: Range<Int>) {
-        guard let base = bytes.baseAddress, !range.isEmpty else { return }
+        guard let pages = unmap(bytes: range) else { return }
+        if !wasCached { _ = posix_fadvise(descriptor, off_t(pages.lowerBound), off_t(pages.count), POSIX_FADV_DONTNEED) }
+    }
+
+    /// Drops `range` from this process's resident memory only (`madvise(MADV_DONTNEED)`): the
+    /// page cache keeps it, and reading it again faults it back in. Returns the page-aligned
+    /// range dropped, nil when there is none.
+    @discardableResult
+    public func unmap(bytes range: Range<Int>) -> Range<Int>? {
+        guard let base = bytes.baseAddress, !range.isEmpty else { return nil }
         let page = Int(sysconf(Int32(_SC_PAGESIZE)))
         let start = range.lowerBound / page * page
         let end = min(bytes.count, (range.upperBound + page - 1) / page * page)
-        guard start < end else { return }
-        // Unmap the pages from this process first (they leave its resident set): the page cache
-        // keeps pages that are mapped.
+        guard start < end else { return nil }
+        // The page cache keeps pages that are mapped: unmap before dropping them from it.
         _ = madvise(UnsafeMutableRawPointer(mutating: base + start), end - start, MADV_DONTNEED)
-        if !wasCached { _ = posix_fadvise(descriptor, off_t(start), off_t(end - start), POSIX_FADV_DONTNEED) }
+        return start..<end
     }
 
     /// Drops the whole file as ``releaseCache(bytes:)`` does.
