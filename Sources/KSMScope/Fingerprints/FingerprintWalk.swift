@@ -11,8 +11,9 @@ import Synchronization
 ///
 /// Each input is cut into chunks of about 1 MiB taken in order by whichever worker is free,
 /// so the files are read front to back (the C reference's pattern). Raw images are read with
-/// `pread`, their holes counted as zero pages without reading; what was read is dropped from
-/// the page cache behind the pass unless the file was cached before. Dumps and live processes
+/// `pread` (through their mapping, without a copy, when they were in the page cache), their
+/// holes counted as zero pages without reading; what was read is dropped from the page cache
+/// behind the pass unless the file was cached before. Dumps and live processes
 /// go through their readers. Fingerprint files hand over their records.
 struct FingerprintWalk: Sendable {
     /// The inputs, in scan order.
@@ -204,10 +205,18 @@ struct ChunkReader {
             }
             let end = min(chunk.range.upperBound, hole < holes.count ? holes[hole].lowerBound : chunk.range.upperBound)
             let bytes = (end - page) * pageSize
-            try image.file.read(into: UnsafeMutableRawBufferPointer(rebasing: buffer[0..<bytes]), at: page * pageSize)
+            // A file in the page cache is read through its mapping (no copy; a truncation is
+            // caught by the fault guard); any other with pread, which no truncation can fault.
+            let data: UnsafeRawPointer
+            if image.file.wasCached {
+                data = image.file.bytes.baseAddress! + page * pageSize
+            } else {
+                try image.file.read(into: UnsafeMutableRawBufferPointer(rebasing: buffer[0..<bytes]), at: page * pageSize)
+                data = UnsafeRawPointer(buffer.baseAddress!)
+            }
             walk.rateLimiter?.consume(bytes)
             for index in 0..<(end - page) {
-                visit(UnsafeRawBufferPointer(rebasing: buffer[index * pageSize..<(index + 1) * pageSize]),
+                visit(UnsafeRawBufferPointer(start: data + index * pageSize, count: pageSize),
                       page: page + index, image: chunk.image, into: &sink)
             }
             image.file.releaseCache(bytes: (page * pageSize)..<(end * pageSize))

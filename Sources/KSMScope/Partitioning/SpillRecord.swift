@@ -22,10 +22,11 @@ struct SpillRecord: Sendable {
 }
 
 extension UnsafeMutableBufferPointer<SpillRecord> {
-    /// Sorts by content and image and folds equal neighbours; returns how many records remain.
-    mutating func sortAndFold() -> Int {
+    /// Sorts by content and image (in place, on `workers` workers) and folds equal neighbours;
+    /// returns how many records remain.
+    mutating func sortAndFold(workers: Int = 1) -> Int {
         guard count > 1 else { return count }
-        sort(by: SpillRecord.precedes)
+        HashBucketSort.sort(self, workers: workers)
         var kept = 0
         for index in 1..<count {
             if self[index].fingerprint == self[kept].fingerprint, self[index].image == self[kept].image,
