@@ -49,7 +49,7 @@ median() { tr ' ' '\n' | grep -v '^$' | sort -g | awk '{ v[NR] = $1 } END { prin
 timed() {
     "$bin/measure" -i 0 -o "$out/stdout" -- "$@" 2> "$out/m.txt" || { cat "$out/m.txt" >&2; exit 1; }
     awk -v w="$(field wall_s "$out/m.txt")" -v u="$(field user_s "$out/m.txt")" -v s="$(field sys_s "$out/m.txt")" \
-        'BEGIN { printf "%s %.3f", w, u + s }'
+        'BEGIN { printf "%s %.3f\n", w, u + s }'
 }
 low=(nice -n 19 ionice -c 3)
 load_before=$(cut -d' ' -f1-3 /proc/loadavg)
