@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Installs the Debian packages ksmscope needs, only those missing, plus any named as arguments
 # (the tests add QEMU and xz for the real-guest samples, scripts/fuzz.sh lld where the Swift
-# toolchain has no ld.lld of its own). Runs apt-get as root, or through sudo for other users. Arguments `pip:MODULE=REQUIREMENT` are PyPI packages, installed with pip only
-# when python3 cannot import MODULE (the Dask driver's test: pip:distributed=dask[distributed]).
+# toolchain has no ld.lld of its own). Runs apt-get as root, or through sudo for other users.
+# Arguments `pip:MODULE=REQUIREMENT` are PyPI packages, installed with pip only when python3
+# cannot import MODULE (the Dask driver's test: pip:distributed=dask[distributed]).
 set -euo pipefail
 extra=()
 python_packages=()

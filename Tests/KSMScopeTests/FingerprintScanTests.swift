@@ -78,6 +78,32 @@ struct FingerprintScanTests {
         #expect(try FileManager.default.contentsOfDirectory(atPath: temp.path).isEmpty)
     }
 
+    @Test("a full file system for the partitions: one line naming the folder, nothing left", .root, .executable)
+    func diskFull() throws {
+        let disk = try SmallTmpfs(inodes: 64, megabytes: 1)
+        let factory = PageFactory(pageSize: 512)
+        // 60,000 unique pages: 1.4 MB of records, more than the 1 MiB file system holds.
+        let fixture = try ScanFixture(mixedImages(factory: factory, copies: [], uniquePages: 60_000, imageCount: 2, seed: 1))
+        let configuration = ScanConfiguration(
+            pageSize: try PageSize(bytes: 512), threads: 2, temporaryDirectory: disk.path, engine: .fingerprints,
+            partitions: 4)
+        do {
+            _ = try SteadyStateScan(configuration: configuration).run(paths: fixture.paths)
+            Issue.record("the scan did not fail")
+        } catch let error as PartitionError {
+            guard case .diskFull(let path) = error else { throw error }
+            #expect(path.hasPrefix(disk.path + "/ksmscope-"))
+        }
+        #expect(try FileManager.default.contentsOfDirectory(atPath: disk.path).isEmpty)
+        let outcome = try CommandRunner.run(
+            ["scan", "--page-size", "512", "--engine", "fingerprints", "--partitions", "4", "--temp-dir", disk.path]
+                + fixture.paths)
+        #expect(outcome.status == 1)
+        #expect(outcome.stderr.hasPrefix("ksmscope: \(disk.path)/ksmscope-") && outcome.stderr.contains("no space left"))
+        #expect(outcome.stderr.split(separator: "\n").count == 1, "\(outcome.stderr)")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: disk.path).isEmpty)
+    }
+
     @Test("jobs of a partitioned run merge to the whole run")
     func jobsMerge() throws {
         let fixture = try fixture(seed: 11)
@@ -99,7 +125,7 @@ struct FingerprintScanTests {
 /// Ctrl-C during a spilling scan: the temporary folder goes, the exit status says the signal.
 @Suite("Fingerprint engine: interrupted scans leave no temporary files")
 struct FingerprintInterruptTests {
-    @Test("SIGINT while partitions are spilled: exit 130, the temporary folder removed", .enabled(if: CommandLineTests.available))
+    @Test("SIGINT while partitions are spilled: exit 130, the temporary folder removed", .executable)
     func interrupted() throws {
         let folder = try TemporaryFolder()
         let temp = folder.path + "/temp"

@@ -80,7 +80,7 @@ struct FingerprintTests {
         #expect(size == image.header.size + 3 * 16 + 2 * 16)
     }
 
-    @Test("truncated, corrupt, other page size, version or hash: one line naming the file")
+    @Test("truncated, corrupt, other page size, version or hash: one line naming the file", .executable)
     func badFiles() throws {
         let folder = try TemporaryFolder()
         let file = try folder.write("g.img", factory.image((1...64).map { factory.page(UInt64($0 % 9)) }))
@@ -113,7 +113,6 @@ struct FingerprintTests {
         let counts = try variant("counts.ksmfp") { $0[24] &+= 1 }
         #expect(throws: (any Error).self) { _ = try ImageFormat.open(counts, pageSize: .default) }
         // The command line gives one line and exit 1 for each.
-        guard CommandLineTests.available else { return }
         for (path, words) in [(truncated, "truncated"), (corrupt, "corrupt"), (version, "version 2"), (hash, "hash id 7")] {
             let outcome = try CommandRunner.run(["scan", path])
             #expect(outcome.status == 1)
@@ -143,7 +142,7 @@ struct FingerprintTests {
         }
     }
 
-    @Test("ksmscope fingerprint, scan and simulate on the command line; partition jobs combine to the scan", .enabled(if: CommandLineTests.available))
+    @Test("ksmscope fingerprint, scan and simulate on the command line; partition jobs combine to the scan", .executable)
     func commandLine() throws {
         let folder = try TemporaryFolder()
         let fixture = try ScanFixture(mixedImages(factory: factory, copies: [2, 3, 300, 5] + Array(repeating: 2, count: 50), zeroPages: 30, uniquePages: 100, imageCount: 4, seed: 9))
@@ -187,7 +186,7 @@ extension KernelVerificationTests {
     struct FingerprintLiveTests {
         @Test(
             "fingerprint --pid of a page holder scans as a raw file of the same bytes",
-            .enabled(if: CommandLineTests.available && getuid() == 0, "needs root and the ksmscope executable"))
+            .executable, .kernel)
         func livePageHolder() throws {
             let factory = PageFactory(pageSize: 4096)
             let bytes = mixedImages(
