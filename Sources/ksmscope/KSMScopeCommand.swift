@@ -13,7 +13,10 @@ struct KSMScopeCommand: ParsableCommand {
         commandName: "ksmscope",
         abstract: "Predict what Linux KSM (Kernel Samepage Merging) saves on guest memory images, exactly as ksmd counts it.",
         version: "0.1.0",
-        subcommands: [Scan.self, VerifyKernel.self, Generate.self, Simulate.self, Host.self]
+        subcommands: [
+            Scan.self, VerifyKernel.self, Generate.self, Simulate.self, Host.self, Fingerprint.self, Partition.self,
+            Combine.self,
+        ]
     )
 
     /// Parses and runs a subcommand. Help, version and completion requests print as

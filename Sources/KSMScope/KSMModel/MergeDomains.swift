@@ -12,7 +12,7 @@ import Foundation
 /// shell glob matched against the image's path and against its file name. The first matching
 /// rule wins. Blank lines and lines starting with `#` are ignored. An image no rule matches is a
 /// domain of its own.
-public struct MergeDomains: Sendable, Equatable {
+public struct MergeDomains: Sendable, Equatable, Codable {
     /// Each image's domain name, in input order.
     public let names: [String]
     /// Each image's domain as an index into ``distinctNames``.

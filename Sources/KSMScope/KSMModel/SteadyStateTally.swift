@@ -6,7 +6,7 @@
 /// (``KSMPageFill``), a single leftover copy is the last one in scan order, and with
 /// `use_zero_pages` all-zero pages go to the kernel's zero page (`ksm_zero_pages`) and lose their
 /// rmap items.
-public struct SteadyStateTally: ContentGroupAccumulator {
+public struct SteadyStateTally: ContentGroupAccumulator, Codable, Equatable {
     /// The tunables the counters are for.
     public let tunables: KSMTunables
     /// Each image's merge domain, if the domain policy is asked for.
@@ -38,6 +38,9 @@ public struct SteadyStateTally: ContentGroupAccumulator {
     public private(set) var zeroOnlySavedPages = 0
     /// Pages saved if pages merged only within each domain, when domains are given.
     public private(set) var domainSavedPages = 0
+    /// The sum, over contents that are not all zero, of the square of the pages each saves:
+    /// the variance term of a sampled estimate (``SampledSaving``).
+    public private(set) var savedPagesSquared = 0
 
     /// Scratch for the per-domain counts of one group.
     private var domainCounts: [Int]
@@ -51,7 +54,7 @@ public struct SteadyStateTally: ContentGroupAccumulator {
     }
 
     /// What one image contributes.
-    public struct ImageTally: Sendable, Equatable {
+    public struct ImageTally: Sendable, Equatable, Codable {
         /// All-zero pages.
         public var zeroPages = 0
         /// Pages whose content occurs nowhere else.
@@ -109,6 +112,7 @@ public struct SteadyStateTally: ContentGroupAccumulator {
             return
         }
         let fill = KSMPageFill(copies: copies, maxPageSharing: tunables.maxPageSharing)
+        if !isZero { savedPagesSquared += fill.sharing * fill.sharing * times }
         rmapItems += copies * times
         pagesShared += fill.ksmPages * times
         pagesSharing += fill.sharing * times
@@ -139,6 +143,7 @@ public struct SteadyStateTally: ContentGroupAccumulator {
         intraImageSavedPages += other.intraImageSavedPages
         zeroOnlySavedPages += other.zeroOnlySavedPages
         domainSavedPages += other.domainSavedPages
+        savedPagesSquared += other.savedPagesSquared
         for index in images.indices {
             let theirs = other.images[index]
             images[index].zeroPages += theirs.zeroPages

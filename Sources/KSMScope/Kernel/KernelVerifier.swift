@@ -41,6 +41,10 @@ public struct KernelVerifier: Sendable {
         guard kernelPage == scan.configuration.pageSize.bytes else {
             throw KernelError.pageSizeMismatch(kernel: kernelPage, scan: scan.configuration.pageSize.bytes)
         }
+        // The kernel needs the pages themselves: a fingerprint holds none.
+        if let print = images.first(where: { $0 is FingerprintImage }) {
+            throw FingerprintError.noPageBytes(path: print.path, need: "verify-kernel")
+        }
         let predicted = try scan.run(images)
         var run = KernelTimelineRun()
         run.sysfs = sysfs

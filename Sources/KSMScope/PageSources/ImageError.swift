@@ -18,6 +18,10 @@ public enum ImageError: Error, Equatable, CustomStringConvertible {
     case noWholePage(path: String, bytes: Int, pageSize: Int)
     /// The images hold more pages than one scan can index.
     case tooManyPages(total: Int, limit: Int)
+    /// The file shrank (another process truncated it) while it was being read.
+    case truncatedWhileReading(path: String)
+    /// A page index past the end of the image was asked for.
+    case pageOutOfRange(path: String, page: Int, pageCount: Int)
 
     public var description: String {
         switch self {
@@ -37,6 +41,10 @@ public enum ImageError: Error, Equatable, CustomStringConvertible {
             "\(path): \(bytes) bytes is less than one \(pageSize)-byte page"
         case .tooManyPages(let total, let limit):
             "\(total) pages in all is more than one scan can index (\(limit))"
+        case .truncatedWhileReading(let path):
+            "\(path): the file was truncated while it was being read (another process changed it); scan files that are not being written"
+        case .pageOutOfRange(let path, let page, let pageCount):
+            "\(path): page \(page) is out of range (the image has \(pageCount) pages)"
         }
     }
 }

@@ -14,6 +14,22 @@ public protocol PageSource: Sendable {
     var ignoredBytes: Int { get }
     /// Makes a reader for use by one thread at a time.
     func makeReader() throws -> any PageReader
+    /// The mapped file the pages are read from, if any: scans check it for truncation after
+    /// reading and drop what they read from the page cache.
+    var mappedFile: MappedFile? { get }
+    /// Pages known to hold only zero bytes without reading them (holes of a sparse file),
+    /// ascending and disjoint.
+    var zeroPageRuns: [Range<Int>] { get }
+}
+
+extension PageSource {
+    public var mappedFile: MappedFile? { nil }
+    public var zeroPageRuns: [Range<Int>] { [] }
+
+    /// Throws if the source's file shrank while it was read.
+    ///
+    /// - Throws: ``ImageError/truncatedWhileReading(path:)``.
+    public func checkIntact() throws(ImageError) { try mappedFile?.checkIntact() }
 }
 
 /// Reads pages of one ``PageSource``; used by one thread at a time.

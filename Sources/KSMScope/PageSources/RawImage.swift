@@ -31,6 +31,18 @@ public struct RawImage: PageSource {
 
     public func makeReader() -> any PageReader { Reader(file: file, pageSize: pageSize.bytes) }
 
+    public var mappedFile: MappedFile? { file }
+
+    /// The pages that lie wholly inside holes of the file.
+    public var zeroPageRuns: [Range<Int>] {
+        let size = pageSize.bytes
+        return file.holes.compactMap { hole in
+            let first = (hole.lowerBound + size - 1) / size
+            let end = min(pageCount, hole.upperBound / size)
+            return first < end ? first..<end : nil
+        }
+    }
+
     /// Hands out pointers straight into the mapping: no copy, no scratch.
     final class Reader: PageReader {
         let file: MappedFile
@@ -41,8 +53,14 @@ public struct RawImage: PageSource {
             self.pageSize = pageSize
         }
 
-        func page(_ index: Int) -> UnsafeRawBufferPointer {
-            UnsafeRawBufferPointer(rebasing: file.bytes[index * pageSize..<(index + 1) * pageSize])
+        /// - Throws: ``ImageError/pageOutOfRange(path:page:pageCount:)`` for an index outside
+        ///   the image, in every build (the slice's own check is for debug builds only).
+        func page(_ index: Int) throws -> UnsafeRawBufferPointer {
+            let count = file.bytes.count / pageSize
+            guard index >= 0, index < count else {
+                throw ImageError.pageOutOfRange(path: file.path, page: index, pageCount: count)
+            }
+            return UnsafeRawBufferPointer(start: file.bytes.baseAddress! + index * pageSize, count: pageSize)
         }
 
         var contiguousPages: UnsafeRawBufferPointer? {

@@ -3,7 +3,14 @@ extension ScanReport {
     public var text: String {
         let bytes = pages * pageSize
         var out = "ksmscope scan: \(images.count) image(s), \(pages) pages of \(pageSize) bytes (\(Figures.bytes(bytes)))\n"
-        out += "tunables: max_page_sharing \(tunables.maxPageSharing), use_zero_pages \(tunables.useZeroPages ? 1 : 0)\n\n"
+        out += "tunables: max_page_sharing \(tunables.maxPageSharing), use_zero_pages \(tunables.useZeroPages ? 1 : 0)\n"
+        out += "equality: \(equality.explanation)\n"
+        if let sample {
+            out += "sampled 1/\(sample.every) of the contents (zero pages in full): every count below is of the sample;\n"
+            out += "  estimated saving of all pages \(Figures.bytes(sample.savedBytes)) (\(Figures.percent(sample.savedBytes, of: bytes))),"
+            out += " 95% confidence interval \(Figures.bytes(sample.savedBytesLow)) to \(Figures.bytes(sample.savedBytesHigh))\n"
+        }
+        out += "\n"
         out += Figures.table([
             ["zero pages", "\(zeroPages)", Figures.percent(zeroPages, of: pages)],
             ["distinct contents", "\(distinctContents)", ""],

@@ -8,6 +8,12 @@ public struct ScanReport: Sendable, Equatable, Codable {
     /// `hash`: the fingerprint that groups pages before they are compared byte for byte
     /// (`xxh64`, seed 0).
     public var hash: String
+    /// `equality`: what makes two pages one content: `bytes` (compared byte for byte) or
+    /// `fingerprint-128` (equal ``PageFingerprint``s; see the README for the collision bound).
+    public var equality: ScanEquality
+    /// `sample`: with `--sample 1/N`, the estimate for all pages; every other count is of the
+    /// sample (zero pages in full).
+    public var sample: SampledSaving?
     /// `tunables`: the `max_page_sharing` and `use_zero_pages` predicted for.
     public var tunables: KSMTunables
     /// Pages scanned (whole pages of all images).
@@ -112,7 +118,7 @@ public struct ScanReport: Sendable, Equatable, Codable {
 
     enum CodingKeys: String, CodingKey {
         case pageSize = "page_size"
-        case hash, tunables, pages, images, policies
+        case hash, equality, sample, tunables, pages, images, policies
         case zeroPages = "zero_pages"
         case distinctContents = "distinct_contents"
         case pagesShared = "pages_shared"
@@ -129,16 +135,72 @@ public struct ScanReport: Sendable, Equatable, Codable {
     }
 }
 
+/// What makes two pages one content in a report.
+public enum ScanEquality: String, Sendable, Equatable, Codable {
+    /// Compared byte for byte, as the kernel's `memcmp_pages()`.
+    case bytes
+    /// Equal 128-bit ``PageFingerprint``s (XXH64 and XXH3-64).
+    case fingerprint128 = "fingerprint-128"
+
+    /// The line text reports print.
+    public var explanation: String {
+        switch self {
+        case .bytes: "byte for byte (memcmp, as ksmd)"
+        case .fingerprint128:
+            "128-bit fingerprints (XXH64 + XXH3-64): a false merge among n distinct pages has probability below n^2/2^129"
+        }
+    }
+}
+
+/// What a report needs of an image besides its tally.
+public struct ImageSummary: Sendable, Equatable, Codable {
+    /// The path (or name) the image was given by.
+    public var path: String
+    /// Whole pages, unreadable ones included.
+    public var pageCount: Int
+    /// Bytes after the last whole page.
+    public var ignoredBytes: Int
+    /// For a live process: what was read and KSM's state then.
+    public var live: LiveProcessReport?
+
+    /// Summarizes an opened image.
+    public init(_ source: any PageSource) {
+        path = source.path
+        pageCount = source.pageCount
+        ignoredBytes = source.ignoredBytes
+        live = (source as? LiveProcessImage)?.report
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case path, live
+        case pageCount = "pages"
+        case ignoredBytes = "ignored_bytes"
+    }
+}
+
 extension ScanReport {
     /// Builds the report from a converged tally of `images`, of which `unreadable` pages per
     /// image were left out.
     public init(
-        tally: SteadyStateTally, images sources: [any PageSource], unreadable: [Int], pageSize: PageSize, hash: String
+        tally: SteadyStateTally, images sources: [any PageSource], unreadable: [Int], pageSize: PageSize, hash: String,
+        equality: ScanEquality = .bytes, sample: SampleRate = .all
+    ) {
+        self.init(
+            tally: tally, summaries: sources.map(ImageSummary.init), unreadable: unreadable, pageSize: pageSize,
+            hash: hash, equality: equality, sample: sample)
+    }
+
+    /// Builds the report from a converged tally of images described by `summaries`.
+    public init(
+        tally: SteadyStateTally, summaries sources: [ImageSummary], unreadable: [Int], pageSize: PageSize,
+        hash: String, equality: ScanEquality, sample: SampleRate
     ) {
         let page = pageSize.bytes
         let rmap = KSMTunables.rmapItemBytes
         self.pageSize = page
         self.hash = hash
+        self.equality = equality
+        self.sample = sample.isSampling ? SampledSaving(tally: tally, every: sample.every, pageSize: page) : nil
         tunables = tally.tunables
         pages = sources.reduce(0) { $0 + $1.pageCount } - unreadable.reduce(0, +)
         unreadablePages = unreadable.reduce(0, +)
@@ -164,7 +226,7 @@ extension ScanReport {
                 domain: tally.domains?.names[index], ksmRmapItems: image.ksmRmapItems,
                 ksmMergingPages: image.ksmMergingPages, ksmZeroPages: image.ksmZeroPages,
                 ksmProcessProfit: (image.ksmMergingPages + image.ksmZeroPages) * page - image.ksmRmapItems * rmap,
-                live: (source as? LiveProcessImage)?.report)
+                live: source.live)
         }
         policies = Policies(
             all: savedBytes, intraImage: tally.intraImageSavedPages * page,

@@ -24,16 +24,22 @@ public struct ContentMap: Sendable {
         self.isZero = isZero
     }
 
-    /// Scans `images` (XXH64, byte-verified) and numbers their contents.
+    /// Scans `images` and numbers their contents: byte-verified (XXH64) when every input is an
+    /// image, by 128-bit ``PageFingerprint`` when some are fingerprint files (or the
+    /// configuration asks for the fingerprint engine).
     ///
     /// - Throws: ``ContentMapError`` if `configuration` uses another hash than XXH64 (the
-    ///   checksum must be the kernel's) or asks to keep going past unreadable pages; otherwise
-    ///   whatever the scan throws.
+    ///   checksum must be the kernel's) or asks to keep going past unreadable pages;
+    ///   ``FingerprintError`` for a sampled or incomplete fingerprint; otherwise whatever the
+    ///   scan throws.
     public static func build(
         _ images: [any PageSource], configuration: ScanConfiguration = .init(), progress: ProgressCounter? = nil
     ) throws -> ContentMap {
         guard configuration.hash.name == PageHashFunction.xxh64.name else { throw ContentMapError.needsXXH64 }
         guard !configuration.keepGoing else { throw ContentMapError.cannotKeepGoing }
+        if configuration.engine == .fingerprints || images.contains(where: { $0 is FingerprintImage }) {
+            return try buildFromFingerprints(images, configuration: configuration, progress: progress)
+        }
         let layout = ImageLayout(pageCounts: images.map(\.pageCount))
         let total = layout.totalPages
         // Per page: the first page of its content (zero pages stay unassigned), then dense ids.
@@ -45,12 +51,61 @@ public struct ContentMap: Sendable {
                 _ = try PageScanner(configuration: configuration).scan(images, progress: progress) { writer }
             }
         }
-        let zeroPage = [UInt8](repeating: 0, count: configuration.pageSize.bytes)
+        return numbered(layout: layout, firstPages: &ids, firstHash: firstHash, pageSize: configuration.pageSize)
+    }
+
+    /// The map of `images` by fingerprint: fingerprint files give their records in page order,
+    /// images are fingerprinted in one pass.
+    static func buildFromFingerprints(
+        _ images: [any PageSource], configuration: ScanConfiguration, progress: ProgressCounter?
+    ) throws -> ContentMap {
+        let layout = ImageLayout(pageCounts: images.map(\.pageCount))
+        var entries: [(fingerprint: PageFingerprint, page: UInt32)] = []
+        var pageConfiguration = configuration
+        pageConfiguration.sample = .all
+        let walk = FingerprintWalk(inputs: images, configuration: pageConfiguration, progress: progress)
+        let read = try walk.run(walk.chunks().filter { !(images[$0.image] is FingerprintImage) }, workers: configuration.threads) {
+            _ in PositionSink()
+        }
+        for sink in read {
+            for entry in sink.pages {
+                entries.append((entry.fingerprint, UInt32(layout.starts[entry.image] + entry.page)))
+            }
+        }
+        for (index, image) in images.enumerated() {
+            guard let file = image as? FingerprintImage else { continue }
+            for (page, fingerprint) in try file.pageOrder().enumerated() {
+                if let fingerprint { entries.append((fingerprint, UInt32(layout.starts[index] + page))) }
+            }
+        }
+        entries.sort { $0.fingerprint != $1.fingerprint ? $0.fingerprint < $1.fingerprint : $0.page < $1.page }
+        var firstPages = [UInt32](repeating: ContentMapWriter.unassigned, count: layout.totalPages)
+        var firstHash = [UInt32](repeating: 0, count: layout.totalPages)
+        var start = 0
+        while start < entries.count {
+            let first = entries[start].page
+            firstHash[Int(first)] = entries[start].fingerprint.checksum
+            var end = start
+            while end < entries.count, entries[end].fingerprint == entries[start].fingerprint {
+                firstPages[Int(entries[end].page)] = first
+                end += 1
+            }
+            start = end
+        }
+        return numbered(layout: layout, firstPages: &firstPages, firstHash: firstHash, pageSize: configuration.pageSize)
+    }
+
+    /// Turns each page's first page of its content (``ContentMapWriter/unassigned`` for zero
+    /// pages) into dense content ids in order of first appearance.
+    private static func numbered(
+        layout: ImageLayout, firstPages ids: inout [UInt32], firstHash: [UInt32], pageSize: PageSize
+    ) -> ContentMap {
+        let zeroPage = [UInt8](repeating: 0, count: pageSize.bytes)
         let zeroChecksum = UInt32(truncatingIfNeeded: zeroPage.withUnsafeBytes { PageHashFunction.xxh64($0) })
         var checksum: [UInt32] = []
         var isZero: [Bool] = []
         var zeroID: UInt32?
-        for page in 0..<total {
+        for page in 0..<layout.totalPages {
             let first = ids[page]
             if first == ContentMapWriter.unassigned {
                 if zeroID == nil {
@@ -69,6 +124,15 @@ public struct ContentMap: Sendable {
         }
         return ContentMap(layout: layout, contentOfPage: ids, checksum: checksum, isZero: isZero)
     }
+}
+
+/// Collects each non-zero page's fingerprint with its position.
+struct PositionSink: FingerprintSink, Sendable {
+    var pages: [(image: Int, page: Int, fingerprint: PageFingerprint)] = []
+
+    mutating func zeros(_ pages: Range<Int>, image: Int) {}
+    mutating func page(_ page: Int, image: Int, fingerprint: PageFingerprint) { pages.append((image, page, fingerprint)) }
+    mutating func unreadable(_ count: Int, image: Int) {}
 }
 
 /// Why a content map cannot be built with the given configuration.

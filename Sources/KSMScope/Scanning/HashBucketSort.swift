@@ -1,19 +1,36 @@
 import Dispatch
 
-/// Sorts page records by hash and page in place, in parallel: one pass scatters records into
-/// buckets by their top hash bits (American flag sort), then workers sort the small buckets.
+/// Records ``HashBucketSort`` orders: by a uniformly spread 64-bit hash first.
+protocol HashSortable {
+    /// The hash whose top bits pick the bucket.
+    var sortHash: UInt64 { get }
+    /// The full order, consistent with ``sortHash``: a record with a smaller hash comes first.
+    static func precedes(_ a: Self, _ b: Self) -> Bool
+}
+
+extension PageRecord: HashSortable {
+    var sortHash: UInt64 { hash }
+}
+
+extension SpillRecord: HashSortable {
+    var sortHash: UInt64 { fingerprint.xxh64 }
+}
+
+/// Sorts records by hash (and then their own order) in place, in parallel: one pass scatters
+/// records into buckets by their top hash bits (American flag sort), then workers sort the small
+/// buckets.
 ///
-/// Sorting in place keeps the scan's memory at 16 bytes a page; a radix sort with a second
-/// buffer would double it.
+/// Sorting in place keeps the scan's memory at 16 bytes a page (24 in the fingerprint engine);
+/// a radix sort with a second buffer, or the standard library's merge sort, would double it.
 enum HashBucketSort {
-    static func sort(_ records: UnsafeMutableBufferPointer<PageRecord>, workers: Int) {
+    static func sort<Record: HashSortable>(_ records: UnsafeMutableBufferPointer<Record>, workers: Int) {
         let count = records.count
         guard count > 1 else { return }
         // About 64 records a bucket: small enough to sort in cache.
         let bits = max(0, min(22, Int.bitWidth - (count / 64).leadingZeroBitCount))
         let bucketCount = 1 << bits
-        @inline(__always) func bucket(_ record: PageRecord) -> Int {
-            bits == 0 ? 0 : Int(truncatingIfNeeded: record.hash >> UInt64(64 - bits))
+        @inline(__always) func bucket(_ record: Record) -> Int {
+            bits == 0 ? 0 : Int(truncatingIfNeeded: record.sortHash >> UInt64(64 - bits))
         }
 
         var starts = [Int](repeating: 0, count: bucketCount + 1)
@@ -44,7 +61,7 @@ enum HashBucketSort {
                 let range = bounds[home]..<bounds[home + 1]
                 if range.count > 1 {
                     var slice = UnsafeMutableBufferPointer(rebasing: shared[range])
-                    slice.sort(by: PageRecord.precedes)
+                    slice.sort(by: Record.precedes)
                 }
                 home += max(1, workers)
             }

@@ -57,7 +57,10 @@ public struct PageScanner: Sendable {
             throw ImageError.tooManyPages(total: total, limit: PageRecord.maximumPages)
         }
         let workers = max(1, min(configuration.threads, total / 16))
-        let records = UnsafeMutableBufferPointer<PageRecord>.allocate(capacity: max(1, total))
+        defer { for image in images { image.mappedFile?.releaseCache() } }
+        let holes = KnownZeroPages(images: images, layout: layout)
+        // Holes of sparse files leave no records: room for the other pages only.
+        let records = UnsafeMutableBufferPointer<PageRecord>.allocate(capacity: max(1, total - holes.total))
         defer { records.deallocate() }
         let zero = UnsafeMutableRawBufferPointer.allocate(byteCount: configuration.pageSize.bytes, alignment: 64)
         defer { zero.deallocate() }
@@ -65,7 +68,9 @@ public struct PageScanner: Sendable {
         let zeroPage = UnsafeRawBufferPointer(zero)
 
         let hashed = try hashPages(
-            images, layout: layout, into: records, zeroPage: zeroPage, workers: workers, progress: progress)
+            images, layout: layout, holes: holes, into: records, zeroPage: zeroPage, workers: workers,
+            progress: progress)
+        for image in images { try image.checkIntact() }
         // Close the gaps the workers' zero pages left between their record segments.
         var count = 0
         for part in hashed {
@@ -78,6 +83,7 @@ public struct PageScanner: Sendable {
         HashBucketSort.sort(sorted, workers: workers)
 
         var result = try groupContents(sorted, images: images, layout: layout, workers: workers, make: make)
+        for image in images { try image.checkIntact() }
         var zeroGroup = hashed.reduce(into: ContentGroup()) { group, part in group.absorbZeros(of: part) }
         zeroGroup.hash = configuration.hash(zeroPage)
         if zeroGroup.count > 0 { result.add(zeroGroup) }
@@ -101,12 +107,15 @@ public struct PageScanner: Sendable {
     }
 
     private func hashPages(
-        _ images: [any PageSource], layout: ImageLayout, into records: UnsafeMutableBufferPointer<PageRecord>,
+        _ images: [any PageSource], layout: ImageLayout, holes: KnownZeroPages,
+        into records: UnsafeMutableBufferPointer<PageRecord>,
         zeroPage: UnsafeRawBufferPointer, workers: Int, progress: ProgressCounter?
     ) throws -> [HashedShare] {
         let total = layout.totalPages
         let hash = configuration.hash
         let keepGoing = configuration.keepGoing
+        // Content-based sampling: only hashes in the lowest 1/N of the range leave records.
+        let sampleLimit = UInt64.max / UInt64(configuration.sample.every)
         let perWorkerCache = max(1024, min(2 * (total / workers + 1), configuration.recentContentBudget / 8 / workers))
         let results = Mutex<[HashedShare?]>(Array(repeating: nil, count: workers))
         let failure = Mutex<(any Error)?>(nil)
@@ -117,10 +126,11 @@ public struct PageScanner: Sendable {
         DispatchQueue.concurrentPerform(iterations: workers) { worker in
             let lower = total * worker / workers
             let upper = total * (worker + 1) / workers
-            var share = HashedShare(start: lower)
+            var share = HashedShare(start: lower - holes.pages(before: lower))
             var cache = RecentContentCache(capacity: perWorkerCache)
             var access = PageAccess(images: images, layout: layout)
             var pending = 0
+            var hole = holes.firstRun(endingAfter: lower)
             do {
                 var page = lower
                 while page < upper {
@@ -128,6 +138,15 @@ public struct PageScanner: Sendable {
                     let image = layout.image(containing: page)
                     let end = min(upper, layout.starts[image + 1])
                     while page < end {
+                        // A hole of a sparse file: zero pages, counted without reading them.
+                        while hole < holes.runs.count, holes.runs[hole].upperBound <= page { hole += 1 }
+                        if hole < holes.runs.count, holes.runs[hole].lowerBound <= page {
+                            let runEnd = min(end, holes.runs[hole].upperBound)
+                            share.countZeros(pages: page..<runEnd, image: image)
+                            progress?.advance(by: runEnd - page)
+                            page = runEnd
+                            continue
+                        }
                         let bytes: UnsafeRawBufferPointer
                         do {
                             bytes = try access.page(page - layout.starts[image], ofImage: image)
@@ -140,8 +159,7 @@ public struct PageScanner: Sendable {
                         // pages and spares all-zero pages the hash.
                         if PageAccess.equal(bytes, zero) {
                             share.countZero(page: page, image: image)
-                        } else {
-                            let digest = hash(bytes)
+                        } else if case let digest = hash(bytes), digest <= sampleLimit {
                             let proof = try cache.prove(hash: digest, page: UInt32(page)) { earlier in
                                 try access.bytes(bytes, equalPage: Int(earlier))
                             }
@@ -153,6 +171,8 @@ public struct PageScanner: Sendable {
                         if pending == 4096 {
                             progress?.advance(by: pending)
                             pending = 0
+                            // A truncated file reads as zeros from the fault on: stop early.
+                            try images[image].checkIntact()
                         }
                     }
                 }
@@ -214,14 +234,23 @@ extension PageScanner.HashedShare {
     }
 }
 
+extension PageScanner.HashedShare {
+    /// Counts a run of zero pages of one image.
+    mutating func countZeros(pages: Range<Int>, image: Int) {
+        guard !pages.isEmpty else { return }
+        zeroPages.tally(image: image, count: pages.count)
+        lastZero = pages.upperBound - 1
+    }
+}
+
 extension [ContentGroup.ImageShare] {
-    /// Counts one more page of `image`, which is this list's last image or a later one.
+    /// Counts `count` more pages of `image`, which is this list's last image or a later one.
     @inline(__always)
-    mutating func tally(image: Int) {
+    mutating func tally(image: Int, count pages: Int = 1) {
         if last?.image == image {
-            self[count - 1].count += 1
+            self[count - 1].count += pages
         } else {
-            append(.init(image: image, count: 1))
+            append(.init(image: image, count: pages))
         }
     }
 }

@@ -11,6 +11,8 @@ struct ImageScanOptions<Extra: ExtraImageInputs>: ParsableArguments {
 
     @OptionGroup var read: ReadOptions
 
+    @OptionGroup var scale: ScaleOptions
+
     @Flag(name: .customLong("keep-going"), help: "Leave out and count unreadable pages of a dump instead of stopping.")
     var keepGoing = false
 
@@ -29,7 +31,11 @@ struct ImageScanOptions<Extra: ExtraImageInputs>: ParsableArguments {
     func tunables() throws -> KSMTunables { try merge.tunables() }
 
     /// The scan configuration these options ask for.
-    func configuration() throws -> ScanConfiguration { try read.configuration(keepGoing: keepGoing) }
+    func configuration() throws -> ScanConfiguration {
+        var configuration = try read.configuration(keepGoing: keepGoing)
+        try scale.apply(to: &configuration)
+        return configuration
+    }
 
     /// The page size asked for.
     var pageSize: Int { read.pageSize }

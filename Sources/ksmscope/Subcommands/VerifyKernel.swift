@@ -43,6 +43,7 @@ extension KSMScopeCommand {
             guard timeout > 0 else { throw ValidationError("--timeout must be positive") }
             guard pagesToScan > 0 else { throw ValidationError("--pages-to-scan must be positive") }
             guard sleepMilliseconds >= 0 else { throw ValidationError("--sleep-millisecs must not be negative") }
+            guard scan.scale.sample == nil else { throw ValidationError("--sample: verify-kernel compares exact counters") }
         }
 
         func run() throws {

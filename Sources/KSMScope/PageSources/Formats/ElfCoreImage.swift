@@ -206,6 +206,8 @@ public struct ElfCoreImage: PageSource {
             headerOffset: header)
     }
 
+    public var mappedFile: MappedFile? { file }
+
     public func makeReader() -> any PageReader {
         PhysicalExtentTable.Reader(file: file, extents: extents, pageSize: pageSize.bytes, rangeName: "PT_LOAD")
     }

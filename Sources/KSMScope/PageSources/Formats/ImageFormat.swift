@@ -17,6 +17,9 @@ public enum ImageFormat: String, Sendable, CaseIterable {
     case flattenedKdump = "flattened-kdump"
     /// LiME's `format=lime`: each physical range behind a 32-byte `EMiL` header.
     case lime
+    /// A fingerprint file written by `ksmscope fingerprint` (``FingerprintFile``): page
+    /// fingerprints instead of pages.
+    case fingerprint
 
     /// How many leading bytes ``detect(_:)`` looks at.
     public static let signatureLength = 16
@@ -27,6 +30,7 @@ public enum ImageFormat: String, Sendable, CaseIterable {
     /// - `KDUMP   ` or `DISKDUMP`: ``kdump`` (the old `DISKDUMP` variant is then refused by name).
     /// - `makedumpfile` followed by a NUL: ``flattenedKdump``.
     /// - the little-endian `u32` 0x4C694D45 (`EMiL` on disk): ``lime``.
+    /// - `KSMSCFP` followed by a NUL: ``fingerprint``.
     public static func detect(_ bytes: UnsafeRawBufferPointer) -> ImageFormat {
         func starts(with signature: [UInt8]) -> Bool {
             bytes.count >= signature.count && zip(bytes, signature).allSatisfy { $0 == $1 }
@@ -35,6 +39,7 @@ public enum ImageFormat: String, Sendable, CaseIterable {
         if starts(with: kdumpSignature) || starts(with: diskdumpSignature) { return .kdump }
         if starts(with: flattenedSignature) { return .flattenedKdump }
         if starts(with: limeMagic) { return .lime }
+        if starts(with: FingerprintFile.magic) { return .fingerprint }
         return .raw
     }
 
@@ -58,6 +63,7 @@ public enum ImageFormat: String, Sendable, CaseIterable {
         case .elfCore: return try ElfCoreImage(file: file, pageSize: pageSize, keepGoing: keepGoing)
         case .kdump, .flattenedKdump: return try KdumpImage(file: file, pageSize: pageSize)
         case .lime: return try LimeImage(file: file, pageSize: pageSize)
+        case .fingerprint: return try FingerprintImage(file: file, pageSize: pageSize)
         }
     }
 

@@ -170,5 +170,7 @@ public struct KdumpImage: PageSource {
     /// Whether the dump is a flattened stream.
     public var isFlattened: Bool { stream != nil }
 
+    public var mappedFile: MappedFile? { file }
+
     public func makeReader() -> any PageReader { Reader(image: self) }
 }

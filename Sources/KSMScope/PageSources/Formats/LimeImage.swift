@@ -106,6 +106,8 @@ public struct LimeImage: PageSource {
         self.ignoredBytes = ignored
     }
 
+    public var mappedFile: MappedFile? { file }
+
     public func makeReader() -> any PageReader {
         PhysicalExtentTable.Reader(file: file, extents: extents, pageSize: pageSize.bytes, rangeName: "LiME range")
     }

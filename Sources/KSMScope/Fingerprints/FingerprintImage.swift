@@ -1,0 +1,120 @@
+import CXXHash
+
+/// A fingerprint file (``FingerprintFile``) opened as an input: one guest whose pages are known
+/// by their ``PageFingerprint`` and zero runs instead of their bytes.
+///
+/// It is a ``PageSource`` so that every command opens it where it opens images
+/// (``ImagePaths/open(_:pageSize:keepGoing:)`` recognizes it by its magic); engines that compare
+/// bytes cannot read it (``makeReader()`` throws), the fingerprint engine reads its records.
+public struct FingerprintImage: PageSource {
+    public let path: String
+    public let pageSize: PageSize
+    public let pageCount: Int
+    public let ignoredBytes: Int
+    /// The decoded header.
+    public let header: FingerprintFile.Header
+    /// The mapped file.
+    public let file: MappedFile
+    /// The zero runs, as page ranges.
+    public let zeroRuns: [Range<Int>]
+
+    /// Opens and checks the fingerprint file at `path`.
+    ///
+    /// - Throws: ``ImageError`` when the file cannot be read, ``FingerprintError`` when it is
+    ///   not a usable fingerprint for `pageSize`.
+    public init(path: String, pageSize: PageSize) throws {
+        try self.init(file: try MappedFile(path: path), pageSize: pageSize)
+    }
+
+    /// Uses an existing mapping.
+    ///
+    /// - Throws: ``FingerprintError``.
+    public init(file: MappedFile, pageSize: PageSize) throws(FingerprintError) {
+        let path = file.path
+        let header = try FingerprintFile.Header.decode(file.bytes, path: path)
+        guard header.pageSize == pageSize.bytes else {
+            throw .pageSizeMismatch(path: path, file: header.pageSize, scan: pageSize.bytes)
+        }
+        // The checksum reads the whole body: slice by slice, each slice dropped from this
+        // process's memory after it (the page cache keeps it for the scan).
+        let state = XXH3_createState()!
+        defer { XXH3_freeState(state) }
+        XXH3_64bits_reset(state)
+        var offset = header.size
+        while offset < file.bytes.count {
+            let end = min(file.bytes.count, offset + (32 << 20))
+            XXH3_64bits_update(state, file.bytes.baseAddress! + offset, end - offset)
+            file.unmap(bytes: offset..<end)
+            offset = end
+        }
+        guard XXH3_64bits_digest(state) == header.checksum else { throw .corrupt(path: path) }
+        var runs: [Range<Int>] = []
+        runs.reserveCapacity(header.zeroRuns)
+        let runBase = header.size + header.records * FingerprintFile.recordSize
+        var zeroPages = 0
+        for index in 0..<header.zeroRuns {
+            let offset = runBase + index * FingerprintFile.zeroRunSize
+            let first = Int(truncatingIfNeeded: UInt64(littleEndian: file.bytes.loadUnaligned(fromByteOffset: offset, as: UInt64.self)))
+            let count = Int(truncatingIfNeeded: UInt64(littleEndian: file.bytes.loadUnaligned(fromByteOffset: offset + 8, as: UInt64.self)))
+            guard first >= (runs.last?.upperBound ?? 0), count > 0, count <= header.pages - first else {
+                throw .inconsistent(path: path, problem: "zero run #\(index) is out of order or outside the pages")
+            }
+            runs.append(first..<(first + count))
+            zeroPages += count
+        }
+        let accounted = header.records + zeroPages + header.unreadablePages
+        guard header.sampleEvery > 1 ? accounted <= header.pages : accounted == header.pages else {
+            throw .inconsistent(
+                path: path,
+                problem: "\(header.records) records, \(zeroPages) zero and \(header.unreadablePages) unreadable pages for \(header.pages) pages")
+        }
+        self.path = path
+        self.pageSize = pageSize
+        self.pageCount = header.pages
+        self.ignoredBytes = header.ignoredBytes
+        self.header = header
+        self.file = file
+        self.zeroRuns = runs
+    }
+
+    /// The page records, in page order.
+    public var records: UnsafeBufferPointer<PageFingerprint> {
+        let base = file.bytes.baseAddress! + header.size
+        // The header size is a multiple of 16 and mappings start on a page: records are aligned.
+        return UnsafeBufferPointer(start: base.assumingMemoryBound(to: PageFingerprint.self), count: header.records)
+    }
+
+    /// Pages that are all zero.
+    public var zeroPages: Int { zeroRuns.reduce(0) { $0 + $1.count } }
+
+    public var mappedFile: MappedFile? { file }
+    public var zeroPageRuns: [Range<Int>] { zeroRuns }
+
+    /// A fingerprint has no page bytes to read.
+    public func makeReader() throws -> any PageReader {
+        throw FingerprintError.noPageBytes(path: path, need: "reading page contents")
+    }
+
+    /// The fingerprint of every page in order, nil for zero pages.
+    ///
+    /// - Throws: ``FingerprintError/noPageOrder(path:reason:)`` for a sampled fingerprint or one
+    ///   with unreadable pages, whose records cannot be placed.
+    public func pageOrder() throws(FingerprintError) -> [PageFingerprint?] {
+        guard header.sampleEvery == 1 else { throw .noPageOrder(path: path, reason: "sampled 1/\(header.sampleEvery)") }
+        guard header.unreadablePages == 0 else {
+            throw .noPageOrder(path: path, reason: "\(header.unreadablePages) unreadable pages")
+        }
+        var pages: [PageFingerprint?] = []
+        pages.reserveCapacity(pageCount)
+        var next = 0
+        let records = records
+        for run in zeroRuns + [pageCount..<pageCount] {
+            while pages.count < run.lowerBound {
+                pages.append(records[next])
+                next += 1
+            }
+            pages.append(contentsOf: repeatElement(nil, count: run.count))
+        }
+        return pages
+    }
+}

@@ -1,0 +1,259 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
+import Dispatch
+import Synchronization
+
+/// One sequential pass over the inputs that fingerprints every page, on all workers: the first
+/// phase of the fingerprint engine and of `ksmscope fingerprint`.
+///
+/// Each input is cut into chunks of about 1 MiB taken in order by whichever worker is free,
+/// so the files are read front to back (the C reference's pattern). Raw images are read with
+/// `pread` (through their mapping, without a copy, when they were in the page cache), their
+/// holes counted as zero pages without reading; what was read is dropped from the page cache
+/// behind the pass unless the file was cached before. Dumps and live processes
+/// go through their readers. Fingerprint files hand over their records.
+struct FingerprintWalk: Sendable {
+    /// The inputs, in scan order.
+    let inputs: [any PageSource]
+    /// How pages are read.
+    let configuration: ScanConfiguration
+    /// Caps the read rate, if set.
+    var rateLimiter: RateLimiter?
+    /// Advanced by one per page.
+    var progress: ProgressCounter?
+
+    /// Pages in a chunk.
+    var chunkPages: Int { max(1, (1 << 20) / configuration.pageSize.bytes) }
+    /// Records of a fingerprint file in a chunk.
+    static let chunkRecords = 1 << 16
+
+    /// One unit of work.
+    struct Chunk: Sendable {
+        /// The input.
+        var image: Int
+        /// Pages of an image, or record indices of a fingerprint file.
+        var range: Range<Int>
+    }
+
+    /// The chunks of every input, in order.
+    func chunks() -> [Chunk] {
+        var chunks: [Chunk] = []
+        for (index, input) in inputs.enumerated() {
+            if let fingerprint = input as? FingerprintImage {
+                // The zero runs and unreadable count travel with the first chunk.
+                let records = fingerprint.header.records
+                var start = 0
+                repeat {
+                    chunks.append(Chunk(image: index, range: start..<min(records, start + Self.chunkRecords)))
+                    start += Self.chunkRecords
+                } while start < records
+            } else {
+                var start = 0
+                while start < input.pageCount {
+                    chunks.append(Chunk(image: index, range: start..<min(input.pageCount, start + chunkPages)))
+                    start += chunkPages
+                }
+            }
+        }
+        return chunks
+    }
+
+    /// Runs `chunks` on `workers` workers, each with its own sink from `make`; returns the sinks.
+    func run<S: FingerprintSink & Sendable>(_ chunks: [Chunk], workers: Int, make: @Sendable (Int) -> S) throws -> [S] {
+        let next = Atomic<Int>(0)
+        let results = Mutex<[S?]>(Array(repeating: nil, count: workers))
+        let failure = Mutex<(any Error)?>(nil)
+        let stop = Atomic<Bool>(false)
+        var remaining = [Int](repeating: 0, count: inputs.count)
+        for chunk in chunks { remaining[chunk.image] += 1 }
+        let chunksLeft = Mutex(remaining)
+        let walk = self
+        let shared = chunks
+        DispatchQueue.concurrentPerform(iterations: workers) { worker in
+            var sink = make(worker)
+            var reader = ChunkReader(walk: walk)
+            defer { reader.release() }
+            do {
+                while !stop.load(ordering: .relaxed) {
+                    let index = next.add(1, ordering: .relaxed).oldValue
+                    guard index < shared.count else { break }
+                    let chunk = shared[index]
+                    try reader.read(chunk, into: &sink)
+                    let done = chunksLeft.withLock { left -> Bool in
+                        left[chunk.image] -= 1
+                        return left[chunk.image] == 0
+                    }
+                    if done {
+                        try walk.inputs[chunk.image].checkIntact()
+                        walk.inputs[chunk.image].mappedFile?.releaseCache()
+                    }
+                }
+            } catch {
+                failure.withLock { if $0 == nil { $0 = error } }
+                stop.store(true, ordering: .relaxed)
+                return
+            }
+            results.withLock { $0[worker] = sink }
+        }
+        if let error = failure.withLock({ $0 }) { throw error }
+        return results.withLock { $0.map { $0! } }
+    }
+}
+
+extension FingerprintWalk {
+    /// Runs each of `chunks` into its own sink from `make`, on `workers` workers; returns the
+    /// sinks in chunk order.
+    func runEach<S: FingerprintSink & Sendable>(_ chunks: [Chunk], workers: Int, make: @Sendable (Int) -> S) throws
+        -> [S]
+    {
+        let results = Mutex<[S?]>(Array(repeating: nil, count: chunks.count))
+        let failure = Mutex<(any Error)?>(nil)
+        let walk = self
+        DispatchQueue.concurrentPerform(iterations: min(workers, chunks.count)) { worker in
+            var reader = ChunkReader(walk: walk)
+            defer { reader.release() }
+            var index = worker
+            while index < chunks.count {
+                var sink = make(index)
+                do {
+                    try reader.read(chunks[index], into: &sink)
+                } catch {
+                    failure.withLock { if $0 == nil { $0 = error } }
+                    return
+                }
+                results.withLock { $0[index] = sink }
+                index += workers
+            }
+        }
+        if let error = failure.withLock({ $0 }) { throw error }
+        return results.withLock { $0.map { $0! } }
+    }
+}
+
+/// One worker's reading state: a buffer for `pread`, readers for dumps.
+struct ChunkReader {
+    let walk: FingerprintWalk
+    private var readers: [Int: any PageReader] = [:]
+    private let buffer: UnsafeMutableRawBufferPointer
+    private let zero: UnsafeMutableRawBufferPointer
+    private let pageSize: Int
+    private let every: Int
+
+    init(walk: FingerprintWalk) {
+        self.walk = walk
+        pageSize = walk.configuration.pageSize.bytes
+        every = walk.configuration.sample.every
+        buffer = .allocate(byteCount: walk.chunkPages * pageSize, alignment: 4096)
+        zero = .allocate(byteCount: pageSize, alignment: 64)
+        zero.initializeMemory(as: UInt8.self, repeating: 0)
+    }
+
+    /// Frees the buffers (the reader is not used afterwards).
+    func release() {
+        buffer.deallocate()
+        zero.deallocate()
+    }
+
+    mutating func read<S: FingerprintSink>(_ chunk: FingerprintWalk.Chunk, into sink: inout S) throws {
+        let input = walk.inputs[chunk.image]
+        if let fingerprint = input as? FingerprintImage {
+            readFingerprints(fingerprint, chunk: chunk, into: &sink)
+        } else if let raw = input as? RawImage {
+            try readRaw(raw, chunk: chunk, into: &sink)
+        } else {
+            try readPages(input, chunk: chunk, into: &sink)
+        }
+        walk.progress?.advance(by: input is FingerprintImage ? 0 : chunk.range.count)
+    }
+
+    private func readFingerprints<S: FingerprintSink>(
+        _ file: FingerprintImage, chunk: FingerprintWalk.Chunk, into sink: inout S
+    ) {
+        if chunk.range.lowerBound == 0 {
+            for run in file.zeroRuns { sink.zeros(run, image: chunk.image) }
+            if file.header.unreadablePages > 0 { sink.unreadable(file.header.unreadablePages, image: chunk.image) }
+            walk.progress?.advance(by: file.pageCount - file.header.records)
+        }
+        let records = file.records
+        for index in chunk.range {
+            let fingerprint = records[index]
+            if fingerprint.isSampled(every: every) { sink.page(-1, image: chunk.image, fingerprint: fingerprint) }
+        }
+        walk.progress?.advance(by: chunk.range.count)
+        // Behind the pass: out of this process's resident memory (and the cache, if not cached before).
+        let start = file.header.size + chunk.range.lowerBound * FingerprintFile.recordSize
+        file.file.releaseCache(bytes: start..<(start + chunk.range.count * FingerprintFile.recordSize))
+    }
+
+    /// `pread` of the chunk's data, skipping holes.
+    private mutating func readRaw<S: FingerprintSink>(
+        _ image: RawImage, chunk: FingerprintWalk.Chunk, into sink: inout S
+    ) throws {
+        var page = chunk.range.lowerBound
+        let holes = image.zeroPageRuns
+        var hole = holes.firstIndex { $0.upperBound > page } ?? holes.count
+        while page < chunk.range.upperBound {
+            if hole < holes.count, holes[hole].lowerBound <= page {
+                let end = min(chunk.range.upperBound, holes[hole].upperBound)
+                sink.zeros(page..<end, image: chunk.image)
+                page = end
+                hole += 1
+                continue
+            }
+            let end = min(chunk.range.upperBound, hole < holes.count ? holes[hole].lowerBound : chunk.range.upperBound)
+            let bytes = (end - page) * pageSize
+            // A file in the page cache is read through its mapping (no copy; a truncation is
+            // caught by the fault guard); any other with pread, which no truncation can fault.
+            let data: UnsafeRawPointer
+            if image.file.wasCached {
+                data = image.file.bytes.baseAddress! + page * pageSize
+            } else {
+                try image.file.read(into: UnsafeMutableRawBufferPointer(rebasing: buffer[0..<bytes]), at: page * pageSize)
+                data = UnsafeRawPointer(buffer.baseAddress!)
+            }
+            walk.rateLimiter?.consume(bytes)
+            for index in 0..<(end - page) {
+                visit(UnsafeRawBufferPointer(start: data + index * pageSize, count: pageSize),
+                      page: page + index, image: chunk.image, into: &sink)
+            }
+            image.file.releaseCache(bytes: (page * pageSize)..<(end * pageSize))
+            page = end
+        }
+    }
+
+    private mutating func readPages<S: FingerprintSink>(
+        _ input: any PageSource, chunk: FingerprintWalk.Chunk, into sink: inout S
+    ) throws {
+        let reader: any PageReader
+        if let known = readers[chunk.image] {
+            reader = known
+        } else {
+            reader = try input.makeReader()
+            readers[chunk.image] = reader
+        }
+        for page in chunk.range {
+            let bytes: UnsafeRawBufferPointer
+            do {
+                bytes = try reader.page(page)
+            } catch let error as DumpError where walk.configuration.keepGoing && error.skippable {
+                sink.unreadable(1, image: chunk.image)
+                continue
+            }
+            walk.rateLimiter?.consume(pageSize)
+            visit(bytes, page: page, image: chunk.image, into: &sink)
+        }
+    }
+
+    @inline(__always)
+    private func visit<S: FingerprintSink>(_ bytes: UnsafeRawBufferPointer, page: Int, image: Int, into sink: inout S) {
+        if PageAccess.equal(bytes, UnsafeRawBufferPointer(zero)) {
+            sink.zeros(page..<(page + 1), image: image)
+            return
+        }
+        let fingerprint = PageFingerprint(page: bytes)
+        if fingerprint.isSampled(every: every) { sink.page(page, image: image, fingerprint: fingerprint) }
+    }
+}
