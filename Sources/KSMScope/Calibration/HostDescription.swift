@@ -3,7 +3,6 @@ import Glibc
 #elseif canImport(Musl)
 import Musl
 #endif
-import CZlib
 import Foundation
 
 /// The machine a ``KsmdProfile`` was measured on.
@@ -82,25 +81,11 @@ public struct HostDescription: Sendable, Equatable, Codable {
 
     /// `CONFIG_HZ` from `/proc/config.gz` or `/boot/config-RELEASE`, if either is readable.
     public static func configuredHZ() -> Int? {
-        let text = gunzip(path: "/proc/config.gz")
+        let text = GzipFile.text(path: "/proc/config.gz")
             ?? (try? String(contentsOfFile: "/boot/config-\(kernelRelease())", encoding: .utf8))
         guard let text else { return nil }
         for line in text.split(separator: "\n") where line.hasPrefix("CONFIG_HZ=") {
             return Int(line.dropFirst("CONFIG_HZ=".count))
-        }
-        return nil
-    }
-
-    /// A small gzip file's text.
-    private static func gunzip(path: String) -> String? {
-        guard let file = gzopen(path, "rb") else { return nil }
-        defer { gzclose(file) }
-        var data = [UInt8]()
-        var buffer = [UInt8](repeating: 0, count: 65536)
-        while data.count < 16 << 20 {
-            let count = buffer.withUnsafeMutableBytes { gzread(file, $0.baseAddress, UInt32($0.count)) }
-            guard count > 0 else { return count == 0 ? String(decoding: data, as: UTF8.self) : nil }
-            data += buffer[0..<Int(count)]
         }
         return nil
     }

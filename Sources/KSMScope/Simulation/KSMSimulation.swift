@@ -58,6 +58,19 @@ public struct KSMSimulation: Sendable {
         guests: [SimulatedGuest], progress: ProgressCounter? = nil, simulationProgress: ProgressCounter? = nil,
         willSimulate: () -> Void = {}
     ) throws -> SimulationReport {
+        let contents = try Self.contents(of: guests, configuration: configuration, progress: progress)
+        willSimulate()
+        return try run(contents: contents, guests: guests, progress: simulationProgress)
+    }
+
+    /// Opens every snapshot of `guests` (guest-major) and builds one content map over them all:
+    /// what ``run(contents:guests:progress:)`` and the tuner simulate on.
+    ///
+    /// - Parameter progress: advanced by one per page read.
+    /// - Throws: ``TimelineError``, ``ImageError``, ``SimulationError`` or what reading throws.
+    public static func contents(
+        of guests: [SimulatedGuest], configuration: ScanConfiguration, progress: ProgressCounter? = nil
+    ) throws -> ContentMap {
         _ = try SimulationPlan(guests: guests)
         var files: [String] = []
         for guest in guests {
@@ -68,9 +81,7 @@ public struct KSMSimulation: Sendable {
             }
         }
         let images = try ImagePaths.open(files, pageSize: configuration.pageSize)
-        let contents = try ContentMap.build(images, configuration: configuration, progress: progress)
-        willSimulate()
-        return try run(contents: contents, guests: guests, progress: simulationProgress)
+        return try ContentMap.build(images, configuration: configuration, progress: progress)
     }
 
     /// Simulates on `contents`, whose images are the snapshots of `guests`, guest-major.
