@@ -8,7 +8,7 @@ import Foundation
 /// tick the kernel's timer wheel picks, ``wakeLatency`` later (``KsmdClock``). `ksmscope
 /// calibrate` fits every figure on the host (``KsmdProfile``); the built-in values were fitted
 /// on the project's development machine (see ``KsmdProfile/builtIn``).
-public struct KSMCostProfile: Sendable, Equatable, Codable {
+public struct KSMCostProfile: Sendable, Equatable {
     /// Visiting a present page: `folio_walk_start()` under the mmap lock plus the rmap list step
     /// (also paid by pages smart scan skips).
     public var pageWalk: Double
@@ -161,7 +161,7 @@ public struct KSMCostProfile: Sendable, Equatable, Codable {
         }
     }
 
-    /// Reads figures from JSON, keys as in ``CodingKeys``, over `base`.
+    /// Reads figures from JSON, keys as in ``keys``, over `base`.
     ///
     /// - Parameter complete: whether every key must be present (a ``KsmdProfile``'s `costs`);
     ///   otherwise keys left out keep their value in `base`.
@@ -189,45 +189,59 @@ public struct KSMCostProfile: Sendable, Equatable, Codable {
         throws(KSMCostProfileError) -> KSMCostProfile
     {
         var profile = base
-        let known = Set(CodingKeys.allCases.map(\.stringValue))
+        let known = Set(keys)
         if let unknown = object.keys.sorted().first(where: { !known.contains($0) }) { throw .unknownKey(unknown) }
-        for key in CodingKeys.allCases {
-            guard let value = object[key.stringValue] else {
-                if complete { throw .missingCost(key: key.stringValue) }
+        for key in keys {
+            guard let value = object[key] else {
+                if complete { throw .missingCost(key: key) }
                 continue
             }
-            guard let number = value as? Double, number.isFinite, number >= 0 else {
-                throw .invalidCost(key: key.stringValue)
-            }
-            switch key {
-            case .wakeLatency: profile.wakeLatency = number
-            case .cpuAvailability:
+            guard let number = value as? Double, number.isFinite, number >= 0 else { throw .invalidCost(key: key) }
+            if let step = Step(rawValue: key) {
+                profile[step] = number
+            } else if key == wakeLatencyKey {
+                profile.wakeLatency = number
+            } else {
                 guard number > 0, number <= 1 else { throw .invalidAvailability(number) }
                 profile.cpuAvailability = number
-            default:
-                if let step = Step(rawValue: key.rawValue) { profile[step] = number }
             }
         }
         return profile
     }
 
-    enum CodingKeys: String, CodingKey, CaseIterable {
-        case pageWalk = "page_walk_ns"
-        case absentPage = "absent_page_ns"
-        case rmapItem = "rmap_item_ns"
-        case ksmPageCheck = "ksm_page_check_ns"
-        case checksum = "checksum_ns"
-        case stableTreeLevel = "stable_tree_level_ns"
-        case chainDup = "chain_dup_ns"
-        case unstableTreeLevel = "unstable_tree_level_ns"
-        case unstableTreeInsert = "unstable_tree_insert_ns"
-        case merge = "merge_ns"
-        case zeroCompare = "zero_compare_ns"
-        case batch = "batch_ns"
-        case coldPage = "cold_page_ns"
-        case fullScan = "full_scan_ns"
-        case wakeLatency = "wake_latency_ns"
-        case cpuAvailability = "cpu_availability"
+    /// The JSON key of the wake-up latency.
+    static let wakeLatencyKey = "wake_latency_ns"
+    /// The JSON key of the CPU availability.
+    static let cpuAvailabilityKey = "cpu_availability"
+    /// Every JSON key: the steps', then the two time figures.
+    public static let keys = Step.allCases.map(\.rawValue) + [wakeLatencyKey, cpuAvailabilityKey]
+}
+
+extension KSMCostProfile: Codable {
+    /// A key of ``keys``.
+    struct Key: CodingKey {
+        let stringValue: String
+        init(_ string: String) { stringValue = string }
+        init?(stringValue: String) { self.stringValue = stringValue }
+        var intValue: Int? { nil }
+        init?(intValue: Int) { nil }
+    }
+
+    /// Decodes every key of ``keys``.
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: Key.self)
+        self.init()
+        for step in Step.allCases { self[step] = try container.decode(Double.self, forKey: Key(step.rawValue)) }
+        wakeLatency = try container.decode(Double.self, forKey: Key(Self.wakeLatencyKey))
+        cpuAvailability = try container.decode(Double.self, forKey: Key(Self.cpuAvailabilityKey))
+    }
+
+    /// Encodes every key of ``keys``.
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: Key.self)
+        for step in Step.allCases { try container.encode(self[step], forKey: Key(step.rawValue)) }
+        try container.encode(wakeLatency, forKey: Key(Self.wakeLatencyKey))
+        try container.encode(cpuAvailability, forKey: Key(Self.cpuAvailabilityKey))
     }
 }
 
