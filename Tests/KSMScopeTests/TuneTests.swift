@@ -246,3 +246,35 @@ struct TuneTests {
         }
     }
 }
+
+extension TuneTests {
+    @Test(
+        "guests that write: every setting simulated whole, with copy-on-write breaks and the average saving",
+        .enabled(if: CommandLineTests.available, "build the ksmscope executable first"))
+    func timeline() throws {
+        let folder = try TemporaryFolder()
+        let factory = PageFactory(pageSize: 4096)
+        let shared = (0..<48).map { factory.page(7000 + UInt64($0)) }
+        let before = try folder.write("g.t0.img", factory.image(shared + [factory.page(1)]))
+        let after = try folder.write(
+            "g.t1.img", factory.image(shared.prefix(24) + (0..<24).map { factory.page(9000 + UInt64($0)) } + [factory.page(1)]))
+        let other = try folder.write("h.img", factory.image(shared))
+        let outcome = try CommandRunner.run([
+            "tune", "--format", "json", "--quiet", "--timeline", "g=\(before),\(after)", "--step-scans", "4", other,
+        ])
+        #expect(outcome.status == 0, "\(outcome.stderr)")
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(outcome.stdout.utf8)) as? [String: Any])
+        let input = try #require(object["input"] as? [String: Any])
+        #expect(input["timeline"] as? Bool == true)
+        let settings = try #require(object["settings"] as? [[String: Any]])
+        let plain = settings.filter { $0["advisor_mode"] as? String == "none" }
+        #expect(plain.count == KsmdTuner.timelinePagesToScan.count * KsmdTuner.timelineSleeps.count * 2)
+        for setting in plain {
+            let breaks = try #require(setting["cow_breaks_per_second"] as? Double)
+            #expect(breaks > 0)
+            let average = try #require(setting["steady_saved_bytes"] as? Double)
+            // 24 of the 48 shared pages are rewritten: the average saving is below the first one.
+            #expect(average < Double(input["converged_saved_bytes"] as? Int ?? 0))
+        }
+    }
+}

@@ -89,15 +89,18 @@ for workload in workloads {
                 }
                 for index in runs[0].indices {
                     var row = runs[0][index]
+                    row.measuredPagesScanned = runs.map { $0[index].measuredPagesScanned }.max() ?? 0
                     row.measuredSeconds = median(runs.map { $0[index].measuredSeconds })
                     row.measuredCPUSeconds = median(runs.map { $0[index].measuredCPUSeconds })
                     rows.append(row)
                     print(
                         String(
-                            format: "%-8@ p%-5d s%-3d smart %d scan %-3d  time %8.3f s model %8.3f s (%+6.1f%%)   cpu %9.2f ms model %9.2f ms (%+6.1f%%)",
+                            format: "%-8@ p%-5d s%-3d smart %d scan %-3d  time %8.3f s model %8.3f s (%+6.1f%%)   cpu %9.2f ms model %9.2f ms (%+6.1f%%)%@",
                             row.workload, row.pagesToScan, row.sleepMillisecs, row.smartScan ? 1 : 0, row.fullScan,
                             row.measuredSeconds, row.predictedSeconds, row.secondsError * 100,
-                            row.measuredCPUSeconds * 1e3, row.predictedCPUSeconds * 1e3, row.cpuError * 100))
+                            row.measuredCPUSeconds * 1e3, row.predictedCPUSeconds * 1e3, row.cpuError * 100,
+                            row.measuredPagesScanned == row.predictedPagesScanned
+                                ? "" : "  pages_scanned \(row.measuredPagesScanned) (model \(row.predictedPagesScanned)): other KSM users"))
                 }
             }
         }

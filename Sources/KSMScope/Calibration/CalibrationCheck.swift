@@ -30,6 +30,11 @@ public struct CalibrationCheck: Sendable {
         public var predictedCPUSeconds: Double
         /// The same, kernel (`/proc/PID/schedstat`).
         public var measuredCPUSeconds: Double
+        /// `pages_scanned` by then: simulator.
+        public var predictedPagesScanned: Int
+        /// The same, kernel: more means another process used KSM meanwhile and its pages cost
+        /// ksmd time too.
+        public var measuredPagesScanned: Int
 
         /// (predicted − measured) / measured wall time.
         public var secondsError: Double { (predictedSeconds - measuredSeconds) / measuredSeconds }
@@ -46,19 +51,23 @@ public struct CalibrationCheck: Sendable {
             case measuredSeconds = "measured_seconds"
             case predictedCPUSeconds = "predicted_cpu_seconds"
             case measuredCPUSeconds = "measured_cpu_seconds"
+            case predictedPagesScanned = "predicted_pages_scanned"
+            case measuredPagesScanned = "measured_pages_scanned"
         }
     }
 
     /// The simulator's wall and CPU seconds at the end of each of the first `fullScans` full
     /// scans of `contents` (one guest per image) with `tunables`.
     public func predict(contents: ContentMap, tunables: SimulatorTunables, fullScans: Int, pageSize: Int = 4096)
-        -> [(seconds: Double, cpuSeconds: Double)]
+        -> [(seconds: Double, cpuSeconds: Double, pagesScanned: Int)]
     {
         var simulator = KSMSimulator(
             contents: contents, tunables: tunables, kernel: kernel, costs: profile.costs, pageSize: pageSize)
-        var ends: [(Double, Double)] = []
+        var ends: [(Double, Double, Int)] = []
         while ends.count < fullScans {
-            if simulator.scanBatch() { ends.append((simulator.seconds, simulator.cpuNanoseconds / 1e9)) }
+            if simulator.scanBatch() {
+                ends.append((simulator.seconds, simulator.cpuNanoseconds / 1e9, simulator.sample.pagesScanned))
+            }
             simulator.sleepAfterBatch()
         }
         return ends
@@ -80,7 +89,8 @@ public struct CalibrationCheck: Sendable {
                 workload: workload, pagesToScan: tunables.pagesToScan, sleepMillisecs: tunables.sleepMillisecs,
                 smartScan: tunables.smartScan, fullScan: scan, predictedSeconds: predicted[scan - 1].seconds,
                 measuredSeconds: measured[scan - 1].seconds, predictedCPUSeconds: predicted[scan - 1].cpuSeconds,
-                measuredCPUSeconds: measured[scan - 1].cpuSeconds)
+                measuredCPUSeconds: measured[scan - 1].cpuSeconds, predictedPagesScanned: predicted[scan - 1].pagesScanned,
+                measuredPagesScanned: measured[scan - 1].pagesScanned)
         }
     }
 }

@@ -73,9 +73,11 @@ public struct Calibrator: Sendable {
         var host = HostDescription.current(hz: hz)
         host.loadAverage = load
         let seconds = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9
-        return Self.profile(
+        var profile = Self.profile(
             measurements: measurements, costs: costs, fitted: cpu.fitted, kept: cpu.kept, host: host,
             userspace: userspace, seconds: seconds, quick: quick, kernel: kernel)
+        profile.fit?.outliers = cpu.outliers
+        return profile
     }
 
     /// The profile for `costs` fitted to `measurements`: residuals, sleeps and the fit's summary.

@@ -9,7 +9,10 @@ import Foundation
 /// (``NonNegativeLeastSquares``), and each cost is pulled gently towards a prior value
 /// (``priorWeight``): steps that always occur together (an rmap item's allocation and the
 /// checksum of the page's first visit) cannot be told apart by ksmd's CPU time alone, and
-/// the prior splits them. A step no run exercised keeps its prior value.
+/// the prior splits them. A step no run exercised keeps its prior value. Full scans that the
+/// first fit misses by far more than the others (more than four times the median error and
+/// 35 %: ksmd also did something else then, such as freeing an exited process's rmap items)
+/// are left out of a second fit, and counted.
 ///
 /// **Time.** With the CPU costs fitted, every run is replayed batch by batch and re-timed by
 /// ``KsmdClock`` for candidate wake-up latencies and CPU availabilities; the pair whose
@@ -37,34 +40,46 @@ public struct CostFit: Sendable {
         public var fitted: [KSMCostProfile.Step]
         /// Steps no run exercised, kept at the prior.
         public var kept: [KSMCostProfile.Step]
+        /// Full scans left out of the final fit as outliers.
+        public var outliers: Int
     }
 
     /// Fits the CPU costs of `measurements`; the time figures stay the prior's.
     public func fitCPU(_ measurements: [CalibrationMeasurement]) -> Result {
         let steps = KSMCostProfile.Step.allCases
-        var rows: [[Double]] = []
-        var targets: [Double] = []
+        var data: [[Double]] = []
         for measurement in measurements {
             for (work, cpu) in zip(measurement.work, measurement.cpuPerScan) where cpu > 0 {
-                let weight = 1 / (cpu * 1e9)
-                rows.append(work.values.map { $0 * weight })
-                targets.append(1)
+                // Relative: each row divided by its measurement, whose target is then 1.
+                data.append(work.values.map { $0 / (cpu * 1e9) })
             }
         }
-        let exercised = steps.indices.filter { j in rows.contains { $0[j] > 0 } }
+        let exercised = steps.indices.filter { j in data.contains { $0[j] > 0 } }
         let root = priorWeight.squareRoot()
+        var priorRows: [[Double]] = []
         for j in exercised where prior[steps[j]] > 0 {
             var row = [Double](repeating: 0, count: steps.count)
             row[j] = root / prior[steps[j]]
-            rows.append(row)
-            targets.append(root)
+            priorRows.append(row)
         }
-        let solution = NonNegativeLeastSquares.solve(rows: rows, b: targets)
+        var keep = [Bool](repeating: true, count: data.count)
+        var solution = [Double](repeating: 0, count: steps.count)
+        for pass in 0..<2 {
+            let rows = data.indices.filter { keep[$0] }.map { data[$0] } + priorRows
+            let targets = [Double](repeating: 1, count: rows.count - priorRows.count) + [Double](repeating: root, count: priorRows.count)
+            solution = NonNegativeLeastSquares.solve(rows: rows, b: targets)
+            guard pass == 0, data.count >= 8 else { break }
+            let errors = data.map { row in abs(zip(row, solution).reduce(0) { $0 + $1.0 * $1.1 } - 1) }
+            let median = errors.sorted()[errors.count / 2]
+            let limit = max(0.35, 4 * median)
+            keep = errors.map { $0 <= limit }
+        }
         var costs = prior
         for j in exercised { costs[steps[j]] = solution[j] }
         return Result(
             costs: costs, fitted: exercised.map { steps[$0] },
-            kept: steps.indices.filter { !exercised.contains($0) }.map { steps[$0] })
+            kept: steps.indices.filter { !exercised.contains($0) }.map { steps[$0] },
+            outliers: keep.filter { !$0 }.count)
     }
 
     /// Fits the wake-up latency and CPU availability of `costs` to the measured wall times.
@@ -87,7 +102,7 @@ public struct CostFit: Sendable {
             return count > 0 ? total / Double(count) : 0
         }
         var best = (latency: costs.wakeLatency, availability: costs.cpuAvailability, loss: Double.infinity)
-        let latencies = [0.0] + (0..<14).map { 10_000 * pow(2, Double($0) / 2) }  // 10 µs … 1.3 ms … 
+        let latencies = [0.0] + (0..<20).map { 10_000 * pow(2, Double($0) / 2) }  // 10 µs … 7 ms
         for latency in latencies {
             for step in 0...18 {
                 let availability = 1 - Double(step) * 0.05

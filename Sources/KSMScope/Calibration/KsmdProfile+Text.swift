@@ -45,9 +45,9 @@ extension KsmdProfile {
         }
         if let fit {
             out += String(
-                format: "\nFit: %d full scans; ksmd CPU per full scan off by %.1f%% (rms), %.1f%% at most; "
-                    + "wall time by %.1f%% (rms), %.1f%% at most. %.0f s%@.\n",
-                fit.rows, fit.cpuRMSRelativeError * 100, fit.cpuMaxRelativeError * 100, fit.wallRMSRelativeError * 100,
+                format: "\nFit: %d full scans (%d left out of the CPU fit as outliers); ksmd CPU per full scan off by "
+                    + "%.1f%% (rms), %.1f%% at most; wall time by %.1f%% (rms), %.1f%% at most. %.0f s%@.\n",
+                fit.rows, fit.outliers, fit.cpuRMSRelativeError * 100, fit.cpuMaxRelativeError * 100, fit.wallRMSRelativeError * 100,
                 fit.wallMaxRelativeError * 100, fit.seconds, fit.quick ? " (--quick)" : "")
         }
         if !residuals.isEmpty {

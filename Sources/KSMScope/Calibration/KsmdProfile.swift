@@ -93,6 +93,8 @@ public struct KsmdProfile: Sendable, Equatable, Codable {
         public var fitted: [String]
         /// Coefficients no measured workload exercised, kept at their built-in values.
         public var kept: [String]
+        /// Full scans left out of the CPU fit as outliers (ksmd busy with something else).
+        public var outliers: Int
         /// Seconds the calibration took.
         public var seconds: Double
         /// Whether it was the shorter `--quick` calibration.
@@ -101,7 +103,8 @@ public struct KsmdProfile: Sendable, Equatable, Codable {
         /// Creates a summary.
         public init(
             rows: Int, cpuRMSRelativeError: Double, cpuMaxRelativeError: Double, wallRMSRelativeError: Double,
-            wallMaxRelativeError: Double, fitted: [String], kept: [String], seconds: Double, quick: Bool
+            wallMaxRelativeError: Double, fitted: [String], kept: [String], outliers: Int = 0, seconds: Double,
+            quick: Bool
         ) {
             self.rows = rows
             self.cpuRMSRelativeError = cpuRMSRelativeError
@@ -110,12 +113,13 @@ public struct KsmdProfile: Sendable, Equatable, Codable {
             self.wallMaxRelativeError = wallMaxRelativeError
             self.fitted = fitted
             self.kept = kept
+            self.outliers = outliers
             self.seconds = seconds
             self.quick = quick
         }
 
         enum CodingKeys: String, CodingKey {
-            case rows, fitted, kept, seconds, quick
+            case rows, fitted, kept, outliers, seconds, quick
             case cpuRMSRelativeError = "cpu_rms_relative_error"
             case cpuMaxRelativeError = "cpu_max_relative_error"
             case wallRMSRelativeError = "wall_rms_relative_error"

@@ -42,14 +42,20 @@ public struct KsmdMeasurement: Sendable {
         public var timeslices: Int
         /// `pages_sharing + ksm_zero_pages` then.
         public var savedPages: Int
+        /// `pages_scanned` since the start: pages of other processes that use KSM meanwhile
+        /// show here (and in ksmd's CPU time).
+        public var pagesScanned: Int
 
         /// Creates a reading.
-        public init(fullScans: Int, seconds: Double, cpuSeconds: Double, timeslices: Int, savedPages: Int) {
+        public init(
+            fullScans: Int, seconds: Double, cpuSeconds: Double, timeslices: Int, savedPages: Int, pagesScanned: Int = 0
+        ) {
             self.fullScans = fullScans
             self.seconds = seconds
             self.cpuSeconds = cpuSeconds
             self.timeslices = timeslices
             self.savedPages = savedPages
+            self.pagesScanned = pagesScanned
         }
 
         enum CodingKeys: String, CodingKey {
@@ -58,6 +64,7 @@ public struct KsmdMeasurement: Sendable {
             case cpuSeconds = "cpu_seconds"
             case timeslices
             case savedPages = "saved_pages"
+            case pagesScanned = "pages_scanned"
         }
     }
 
@@ -104,6 +111,7 @@ public struct KsmdMeasurement: Sendable {
         }
         let before = try ksmd.schedstat()
         let startScans = try sysfs.readInt("full_scans")
+        let startScanned = try sysfs.readInt("pages_scanned")
         let start = DispatchTime.now().uptimeNanoseconds
         try sysfs.write("run", "1")
         var readings: [FullScan] = []
@@ -122,7 +130,8 @@ public struct KsmdMeasurement: Sendable {
                         fullScans: count - startScans, seconds: seconds,
                         cpuSeconds: Double(reading.runNanoseconds &- before.runNanoseconds) / 1e9,
                         timeslices: Int(reading.timeslices &- before.timeslices),
-                        savedPages: counters["pages_sharing"] + counters["ksm_zero_pages"]))
+                        savedPages: counters["pages_sharing"] + counters["ksm_zero_pages"],
+                        pagesScanned: counters["pages_scanned"] - startScanned))
                 if stop(readings) { break }
             }
             guard seconds < timeoutSeconds else {

@@ -74,10 +74,10 @@ public struct KSMCostProfile: Sendable, Equatable {
 
     /// Creates a profile; every argument defaults to the built-in figure.
     public init(
-        pageWalk: Double = 128, absentPage: Double = 20, rmapItem: Double = 306, ksmPageCheck: Double = 164,
-        checksum: Double = 776, stableTreeLevel: Double = 46, chainDup: Double = 83, unstableTreeLevel: Double = 249,
-        unstableTreeInsert: Double = 331, merge: Double = 1244, zeroCompare: Double = 250, batch: Double = 4651,
-        coldPage: Double = 300, fullScan: Double = 20000, wakeLatency: Double = 60_000, cpuAvailability: Double = 1
+        pageWalk: Double = 150, absentPage: Double = 85, rmapItem: Double = 793, ksmPageCheck: Double = 0,
+        checksum: Double = 81, stableTreeLevel: Double = 77, chainDup: Double = 345, unstableTreeLevel: Double = 196,
+        unstableTreeInsert: Double = 1179, merge: Double = 1494, zeroCompare: Double = 67, batch: Double = 30811,
+        coldPage: Double = 728, fullScan: Double = 100_554, wakeLatency: Double = 60_000, cpuAvailability: Double = 1
     ) {
         self.pageWalk = pageWalk
         self.absentPage = absentPage
