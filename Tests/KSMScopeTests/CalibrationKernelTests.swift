@@ -41,19 +41,6 @@ extension KernelVerificationTests {
             return (images, try ContentMap.build(sources))
         }
 
-        /// Calls `body` with raw views of `images`.
-        static func withBuffers<T>(_ images: [[UInt8]], _ body: ([UnsafeRawBufferPointer]) throws -> T) rethrows -> T {
-            var buffers: [UnsafeRawBufferPointer] = []
-            func nest(_ index: Int) throws -> T {
-                guard index < images.count else { return try body(buffers) }
-                return try images[index].withUnsafeBytes { buffer in
-                    buffers.append(buffer)
-                    return try nest(index + 1)
-                }
-            }
-            return try nest(0)
-        }
-
         @Test(
             "a quick calibration fits the kernel's CPU time and sleeps, and restores every setting",
             .enabled(if: CommandLineTests.available, "build the ksmscope executable first"))
@@ -100,11 +87,9 @@ extension KernelVerificationTests {
             for (name, workload, pages, sleep, smart, scans) in runs {
                 let tunables = try SimulatorTunables(
                     pagesToScan: pages, sleepMillisecs: sleep, smartScan: smart, hz: profile.host.hz)
-                rows += try Self.withBuffers(workload.images) { buffers in
-                    try check.compare(
-                        workload: name, images: buffers, contents: workload.contents, tunables: tunables,
-                        fullScans: scans, measurement: measurement)
-                }
+                rows += try check.compare(
+                    workload: name, images: workload.images, contents: workload.contents, tunables: tunables,
+                    fullScans: scans, measurement: measurement)
             }
             withExtendedLifetime(folder) {}
             #expect(rows.count == 15)
@@ -163,11 +148,9 @@ extension KernelVerificationTests {
                 advisorMaxCPU: recommended.advisorMaxCPU ?? tunables.advisorMaxCPU, hz: profile.host.hz)
             // Run until the saving has converged, then two more full scans for the CPU share.
             var convergedAt: Int?
-            let scans = try Self.withBuffers(fleet.images) { buffers in
-                try measurement.run(images: buffers, tunables: applied, fullScans: 400) { readings in
-                    if convergedAt == nil, let last = readings.last, last.savedPages >= target { convergedAt = readings.count }
-                    return convergedAt.map { readings.count >= $0 + 2 } ?? false
-                }
+            let scans = try measurement.run(images: fleet.images, tunables: applied, fullScans: 400) { readings in
+                if convergedAt == nil, let last = readings.last, last.savedPages >= target { convergedAt = readings.count }
+                return convergedAt.map { readings.count >= $0 + 2 } ?? false
             }
             withExtendedLifetime(folder) {}
             let converged = try #require(convergedAt.map { scans[$0 - 1] }, "the kernel never reached the converged saving")

@@ -79,13 +79,9 @@ for workload in workloads {
                 var runs: [[CalibrationCheck.Row]] = []
                 for _ in 0..<repeats {
                     runs.append(
-                        try withExtendedLifetime(workload.images) {
-                            try workload.images.withUnsafeBufferPointers { buffers in
-                                try check.compare(
-                                    workload: workload.name, images: buffers, contents: workload.contents,
-                                    tunables: tunables, fullScans: scans, measurement: measurement)
-                            }
-                        })
+                        try check.compare(
+                            workload: workload.name, images: workload.images, contents: workload.contents,
+                            tunables: tunables, fullScans: scans, measurement: measurement))
                 }
                 for index in runs[0].indices {
                     var row = runs[0][index]
@@ -114,18 +110,3 @@ print(
         + String(
             format: "median |error| wall %.1f%%, CPU %.1f%%", median(rows.map { abs($0.secondsError) }) * 100,
             median(rows.map { abs($0.cpuError) }) * 100))
-
-extension Array where Element == [UInt8] {
-    /// Calls `body` with raw views of every element.
-    func withUnsafeBufferPointers<T>(_ body: ([UnsafeRawBufferPointer]) throws -> T) rethrows -> T {
-        var buffers: [UnsafeRawBufferPointer] = []
-        func nest(_ index: Int) throws -> T {
-            guard index < count else { return try body(buffers) }
-            return try self[index].withUnsafeBytes { buffer in
-                buffers.append(buffer)
-                return try nest(index + 1)
-            }
-        }
-        return try nest(0)
-    }
-}

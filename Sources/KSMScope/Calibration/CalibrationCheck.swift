@@ -73,12 +73,12 @@ public struct CalibrationCheck: Sendable {
         return ends
     }
 
-    /// Runs `images` (their bytes; `contents` is their content map) on the real ksmd through
+    /// Runs `images` (each guest's bytes; `contents` is their content map) on the real ksmd through
     /// `measurement` and in the simulator, and compares them at `fullScans`.
     ///
     /// - Throws: ``KernelError`` when the kernel cannot be driven.
     public func compare(
-        workload: String, images: [UnsafeRawBufferPointer], contents: ContentMap, tunables: SimulatorTunables,
+        workload: String, images: [[UInt8]], contents: ContentMap, tunables: SimulatorTunables,
         fullScans: [Int], measurement: KsmdMeasurement, pageSize: Int = 4096
     ) throws -> [Row] {
         let last = fullScans.max() ?? 1

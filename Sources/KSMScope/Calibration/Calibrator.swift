@@ -33,12 +33,11 @@ public struct Calibrator: Sendable {
         var done = 0
         var results: [CalibrationMeasurement] = []
         for run in plan.runs {
-            let images = run.workload.images()
-            let scans = try withBuffers(images) { buffers in
-                try measurement.run(images: buffers, tunables: run.tunables, fullScans: run.fullScans) { readings in
-                    progress?.set(completed: done + readings.count)
-                    return false
-                }
+            let scans = try measurement.run(
+                images: run.workload.images(), tunables: run.tunables, fullScans: run.fullScans
+            ) { readings in
+                progress?.set(completed: done + readings.count)
+                return false
             }
             done += run.fullScans
             results.append(CalibrationMeasurement(run: run, scans: scans, kernel: kernel))
@@ -148,18 +147,5 @@ public struct Calibrator: Sendable {
         let cycle = run.secondsPerScan.reduce(0, +) / max(1, batches)
         guard cycle > 0 else { return nil }
         return SimulatorTunables.kernelHZChoices.min { abs(2 / cycle - Double($0)) < abs(2 / cycle - Double($1)) }
-    }
-
-    /// Calls `body` with raw views of `images`.
-    private func withBuffers<T>(_ images: [[UInt8]], _ body: ([UnsafeRawBufferPointer]) throws -> T) rethrows -> T {
-        var buffers: [UnsafeRawBufferPointer] = []
-        func nest(_ index: Int) throws -> T {
-            guard index < images.count else { return try body(buffers) }
-            return try images[index].withUnsafeBytes { buffer in
-                buffers.append(buffer)
-                return try nest(index + 1)
-            }
-        }
-        return try nest(0)
     }
 }

@@ -68,6 +68,23 @@ public struct KsmdMeasurement: Sendable {
         }
     }
 
+    /// ``run(images:tunables:fullScans:stop:)`` on the bytes of `images`.
+    public func run(
+        images: [[UInt8]], tunables: SimulatorTunables, fullScans: Int, stop: ([FullScan]) -> Bool = { _ in false }
+    ) throws -> [FullScan] {
+        var buffers: [UnsafeRawBufferPointer] = []
+        func nest(_ index: Int) throws -> [FullScan] {
+            guard index < images.count else {
+                return try run(images: buffers, tunables: tunables, fullScans: fullScans, stop: stop)
+            }
+            return try images[index].withUnsafeBytes { buffer in
+                buffers.append(buffer)
+                return try nest(index + 1)
+            }
+        }
+        return try nest(0)
+    }
+
     /// Loads `images` (one holder process each, registered in order), runs ksmd with
     /// `tunables` for `fullScans` full scans (or until `stop` says so after a full scan), and
     /// unmerges and ends the holders again.

@@ -106,9 +106,13 @@ public struct KsmdProcess: Sendable, Equatable {
     /// The fields of a `stat` file after the command name (which may hold spaces and
     /// parentheses): field 3 of proc(5) first.
     private static func statFields(_ path: String) -> [Substring]? {
-        guard let text = try? String(contentsOfFile: path, encoding: .utf8),
-            let close = text.lastIndex(of: ")")
-        else { return nil }
+        (try? String(contentsOfFile: path, encoding: .utf8)).flatMap(statFields(text:))
+    }
+
+    /// The fields of a `/proc/PID/stat` text after the command name: field 3 of proc(5)
+    /// (the state) first; nil without a command name.
+    static func statFields(text: String) -> [Substring]? {
+        guard let close = text.lastIndex(of: ")") else { return nil }
         return text[text.index(after: close)...].split(separator: " ")
     }
 }
