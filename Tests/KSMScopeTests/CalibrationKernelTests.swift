@@ -43,7 +43,7 @@ extension KernelVerificationTests {
 
         @Test(
             "a quick calibration fits the kernel's CPU time and sleeps, and restores every setting",
-            .enabled(if: CommandLineTests.available, "build the ksmscope executable first"))
+            .executable)
         func quickCalibration() throws {
             let before = try KernelVerificationTests.knobs()
             let profile = try Self.profile.get()
@@ -67,7 +67,7 @@ extension KernelVerificationTests {
 
         @Test(
             "calibrated simulate predicts the real ksmd on guests calibration did not use (subset)",
-            .enabled(if: CommandLineTests.available && QEMUSamples.available, "needs the executable and samples/qemu"))
+            .executable, .qemuSamples)
         func accuracySubset() throws {
             let profile = try Self.profile.get()
             let (folder, paths) = try Self.demoFleet(scale: "0.25")
@@ -120,7 +120,7 @@ extension KernelVerificationTests {
 
         @Test(
             "tune's setting under a CPU budget and a deadline holds on the real ksmd",
-            .enabled(if: CommandLineTests.available, "build the ksmscope executable first"))
+            .executable)
         func tuneOnKernel() throws {
             let profile = try Self.profile.get()
             let (folder, paths) = try Self.demoFleet(scale: "0.5")
@@ -172,7 +172,7 @@ extension KernelVerificationTests {
 
         @Test(
             "Ctrl-C during calibrate restores every setting",
-            .enabled(if: CommandLineTests.available, "build the ksmscope executable first"))
+            .executable)
         func calibrateInterrupted() throws {
             let before = try KernelVerificationTests.knobs()
             let process = Process()

@@ -108,7 +108,7 @@ struct KsmdProfileTests {
 
     @Test(
         "simulate --profile names the profile in its report; a bad profile is one line and exit status 1",
-        .enabled(if: CommandLineTests.available, "build the ksmscope executable first"))
+        .executable)
     func simulateProfile() throws {
         let folder = try TemporaryFolder()
         let factory = PageFactory(pageSize: 4096)
@@ -156,7 +156,7 @@ struct KsmdProfileTests {
 
     @Test(
         "calibrate without root estimates from userspace timings and says so",
-        .enabled(if: CommandLineTests.available && getuid() == 0, "needs root to run it as another user"))
+        .executable, .privilegeDrop)
     func estimateWithoutRoot() throws {
         let outcome = try CommandRunner.run(["calibrate", "--format", "json", "--quiet"], asUser: 65534)
         #expect(outcome.status == 0, "\(outcome.stderr)")

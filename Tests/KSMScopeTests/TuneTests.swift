@@ -193,7 +193,7 @@ struct TuneTests {
 
     @Test(
         "tune on the command line: the JSON contract, CSV, and bad options",
-        .enabled(if: CommandLineTests.available, "build the ksmscope executable first"))
+        .executable)
     func commandLine() throws {
         let folder = try TemporaryFolder()
         let factory = PageFactory(pageSize: 4096)
@@ -250,7 +250,7 @@ struct TuneTests {
 extension TuneTests {
     @Test(
         "guests that write: every setting simulated whole, with copy-on-write breaks and the average saving",
-        .enabled(if: CommandLineTests.available, "build the ksmscope executable first"))
+        .executable)
     func timeline() throws {
         let folder = try TemporaryFolder()
         let factory = PageFactory(pageSize: 4096)
