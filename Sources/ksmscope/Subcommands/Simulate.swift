@@ -57,9 +57,7 @@ extension KSMScopeCommand {
         var inputs: [String] = []
 
         func validate() throws {
-            guard !inputs.isEmpty || !timeline.timelines.isEmpty else {
-                throw ValidationError("name at least one image, folder, timeline.json or --timeline")
-            }
+            try timeline.requireGuests(paths: inputs)
             guard fullScans == nil || seconds == nil else {
                 throw ValidationError("give --full-scans or --seconds, not both")
             }

@@ -56,9 +56,7 @@ extension KSMScopeCommand {
         var inputs: [String] = []
 
         func validate() throws {
-            guard !inputs.isEmpty || !timeline.timelines.isEmpty else {
-                throw ValidationError("name at least one image, folder, timeline.json or --timeline")
-            }
+            try timeline.requireGuests(paths: inputs)
             if let cpuBudget, !(cpuBudget > 0 && cpuBudget.isFinite) {
                 throw ValidationError("--cpu-budget must be a positive percentage (got \(cpuBudget))")
             }
