@@ -116,10 +116,12 @@ public struct TuneRecommendation: Sendable, Equatable, Codable {
             commands: Commands(
                 sysfs: sysfsLines(chosen),
                 advisor: closestAdvisor.map { setting in
-                    [
+                    let meets = goal.withinBudget(setting) && goal.withinDeadline(setting)
+                    return [
                         String(
-                            format: "# predicted: %.2f%% CPU, converged in %@, pages_to_scan settling at %d",
-                            setting.cpuPercent, duration(setting.convergeSeconds), setting.pagesToScan)
+                            format: "# predicted: %.2f%% CPU, converged in %@, pages_to_scan settling at %d%@",
+                            setting.cpuPercent, duration(setting.convergeSeconds), setting.pagesToScan,
+                            meets ? "" : " (no advisor setting tried meets the goal; this one comes closest)")
                     ] + sysfsLines(setting)
                 } ?? [],
                 ksmtunedConf: ksmtunedLines(chosen, hostMemoryBytes: hostMemoryBytes)))
