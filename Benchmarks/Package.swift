@@ -57,9 +57,33 @@ let package = Package(
             path: "Benchmarks/Formats",
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
         ),
+        // The 4 Mi-page fleet of the Simulation and Tuning benchmarks.
+        .target(
+            name: "BenchmarkFleet",
+            dependencies: [.product(name: "KSMScope", package: "ksmscope")],
+            path: "Sources/BenchmarkFleet"
+        ),
+        // Not a benchmark: the calibration accuracy table against the real ksmd (root), run
+        // by calibration-accuracy.sh.
+        .executableTarget(
+            name: "CalibrationAccuracy",
+            dependencies: [.product(name: "KSMScope", package: "ksmscope")],
+            path: "Sources/CalibrationAccuracy"
+        ),
+        .executableTarget(
+            name: "Tuning",
+            dependencies: [
+                "BenchmarkFleet",
+                .product(name: "KSMScope", package: "ksmscope"),
+                .product(name: "Benchmark", package: "benchmark"),
+            ],
+            path: "Benchmarks/Tuning",
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+        ),
         .executableTarget(
             name: "Simulation",
             dependencies: [
+                "BenchmarkFleet",
                 .product(name: "KSMScope", package: "ksmscope"),
                 .product(name: "Benchmark", package: "benchmark"),
             ],

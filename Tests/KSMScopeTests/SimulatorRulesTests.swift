@@ -382,21 +382,27 @@ struct SimulatorRulesTests {
         #expect(simulator.sample.pagesScanned == 8)
     }
 
-    @Test("time: batches cost CPU from the profile and sleeps end on jiffies")
+    @Test("time: batches cost CPU from the profile and sleeps end on the timer wheel's tick")
     func time() {
         let costs = KSMCostProfile(
-            pageWalk: 1000, absentPage: 0, ksmPageCheck: 0, checksum: 0, stableTreeLevel: 0, chainDup: 0,
-            unstableTreeLevel: 0, merge: 0, zeroCompare: 0)
+            pageWalk: 1000, absentPage: 0, rmapItem: 0, ksmPageCheck: 0, checksum: 0, stableTreeLevel: 0, chainDup: 0,
+            unstableTreeLevel: 0, unstableTreeInsert: 0, merge: 0, zeroCompare: 0, batch: 0, coldPage: 0, fullScan: 0,
+            wakeLatency: 0, cpuAvailability: 1)
         let tunables = try! SimulatorTunables(pagesToScan: 2, sleepMillisecs: 10, smartScan: false, hz: 250)
         var simulator = KSMSimulator(contents: tinyMap([[0, 1, 2, 3]]), tunables: tunables, costs: costs)
         #expect(tunables.sleepJiffies == 3)  // 10 ms at HZ 250: 2.5 ticks, rounded up
         simulator.runBatch()
         #expect(simulator.cpuNanoseconds == 2000)
-        #expect(abs(simulator.seconds - 0.012) < 1e-9)
+        // Armed in jiffy 0 for 3 jiffies, the timer fires on tick 4 (calc_index() rounds up).
+        #expect(abs(simulator.seconds - 0.016) < 1e-9)
         simulator.runBatch()
         #expect(simulator.fullScans == 0)  // the budget ran out on the scan's last page
         simulator.runBatch()
         #expect(simulator.fullScans == 1)
-        #expect(abs(simulator.seconds - 0.036) < 1e-9)
+        #expect(abs(simulator.seconds - 0.048) < 1e-9)
+        #expect(simulator.work[.pageWalk] == 4)
+        #expect(simulator.work[.batch] == 3)
+        #expect(simulator.work[.coldPage] == 4)
+        #expect(simulator.work[.fullScan] == 1)
     }
 }

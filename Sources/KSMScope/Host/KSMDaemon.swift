@@ -41,8 +41,9 @@ public struct KSMDaemon: Sendable, Equatable {
         let statPath = roots.proc("\(pid)/stat")
         // Fields after the command name, which may hold spaces and parentheses: state is field 3.
         let stat = KernelFile.text(statPath).flatMap { text -> HostReading<[Substring]> in
-            guard let close = text.lastIndex(of: ")") else { return .unreadable(path: statPath, reason: "no command name") }
-            let fields = text[text.index(after: close)...].split(separator: " ")
+            guard let fields = KsmdProcess.statFields(text: text) else {
+                return .unreadable(path: statPath, reason: "no command name")
+            }
             return fields.count >= 20 ? .value(fields) : .unreadable(path: statPath, reason: "too few fields")
         }
         var runningSeconds: Double?
@@ -53,10 +54,10 @@ public struct KSMDaemon: Sendable, Equatable {
         }
         let schedstatPath = roots.proc("\(pid)/schedstat")
         let schedstat = KernelFile.text(schedstatPath).flatMap { text -> HostReading<Int> in
-            guard let first = text.split(separator: " ").first, let value = Int(first) else {
+            guard let reading = KsmdProcess.Schedstat(text: text) else {
                 return .unreadable(path: schedstatPath, reason: "not a schedstat line")
             }
-            return .value(value)
+            return .value(Int(reading.runNanoseconds))
         }
         if case .missing = schedstat {
             let ticks = stat.flatMap { fields -> HostReading<Int> in

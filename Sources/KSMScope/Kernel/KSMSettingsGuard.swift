@@ -33,7 +33,8 @@ public final class KSMSettingsGuard: Sendable {
     /// the advisor is on).
     static let knobs = [
         "pages_to_scan", "sleep_millisecs", "max_page_sharing", "use_zero_pages", "smart_scan",
-        "merge_across_nodes", "stable_node_chains_prune_millisecs", "advisor_mode", "run",
+        "merge_across_nodes", "stable_node_chains_prune_millisecs", "advisor_max_cpu", "advisor_target_scan_time",
+        "advisor_min_pages_to_scan", "advisor_max_pages_to_scan", "advisor_mode", "run",
     ]
 
     /// Takes the machine-wide ``KSMDriverLock`` (waiting while another job drives ksmd), checks

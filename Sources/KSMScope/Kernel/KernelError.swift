@@ -21,6 +21,8 @@ public enum KernelError: Error, Equatable, CustomStringConvertible {
     case cannotLock(path: String, reason: String)
     /// Another job kept ksmd for longer than the wait allowed.
     case busy(pid: Int32?)
+    /// No `ksmd` kernel thread was found in the proc file system.
+    case noKsmd(procRoot: String)
 
     public var description: String {
         switch self {
@@ -39,6 +41,7 @@ public enum KernelError: Error, Equatable, CustomStringConvertible {
         case .cannotLock(let path, let reason): "\(path): cannot take the ksmd lock: \(reason)"
         case .busy(let pid):
             "another job drives ksmd\(pid.map { " (pid \($0))" } ?? ""): waited too long for it to finish"
+        case .noKsmd(let procRoot): "\(procRoot): no ksmd kernel thread (kernel built without CONFIG_KSM?)"
         }
     }
 }

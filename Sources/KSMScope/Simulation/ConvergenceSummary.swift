@@ -34,11 +34,14 @@ public struct ConvergenceSummary: Sendable, Equatable, Codable {
         public var fullScans: Int?
         /// Simulated seconds then, or nil if never reached.
         public var tSeconds: Double?
+        /// ksmd's CPU seconds used by then, or nil if never reached.
+        public var ksmdCPUSeconds: Double?
 
         enum CodingKeys: String, CodingKey {
             case percent
             case fullScans = "full_scans"
             case tSeconds = "t_seconds"
+            case ksmdCPUSeconds = "ksmd_cpu_seconds"
         }
     }
 
@@ -59,9 +62,12 @@ public struct ConvergenceSummary: Sendable, Equatable, Codable {
         public var averageSavedPages: Double
         /// The same in bytes.
         public var averageSavedBytes: Double
+        /// ksmd's CPU seconds from the first write to the end.
+        public var ksmdCPUSeconds: Double
 
         enum CodingKeys: String, CodingKey {
             case seconds
+            case ksmdCPUSeconds = "ksmd_cpu_seconds"
             case pagesWritten = "pages_written"
             case startSeconds = "start_seconds"
             case cowBreaks = "cow_breaks"

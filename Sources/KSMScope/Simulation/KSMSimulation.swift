@@ -8,6 +8,8 @@ public struct KSMSimulation: Sendable {
     public var kernel: KernelVersion
     /// What each step of ksmd's work costs.
     public var costs: KSMCostProfile
+    /// The profile ``costs`` came from, as the report names it.
+    public var profile: KsmdProfile.Summary
     /// How images are read (page size, threads).
     public var configuration: ScanConfiguration
     /// How long to run.
@@ -31,12 +33,13 @@ public struct KSMSimulation: Sendable {
 
     /// Creates a job.
     public init(
-        tunables: SimulatorTunables = .defaults, kernel: KernelVersion = .v6_11, costs: KSMCostProfile = .default,
+        tunables: SimulatorTunables = .defaults, kernel: KernelVersion = .v6_11, profile: KsmdProfile = .builtIn,
         configuration: ScanConfiguration = .init(), length: RunLength = .automatic, everySeconds: Double? = nil
     ) {
         self.tunables = tunables
         self.kernel = kernel
-        self.costs = costs
+        self.costs = profile.costs
+        self.profile = profile.summary
         self.configuration = configuration
         self.length = length
         self.everySeconds = everySeconds
@@ -55,6 +58,19 @@ public struct KSMSimulation: Sendable {
         guests: [SimulatedGuest], progress: ProgressCounter? = nil, simulationProgress: ProgressCounter? = nil,
         willSimulate: () -> Void = {}
     ) throws -> SimulationReport {
+        let contents = try Self.contents(of: guests, configuration: configuration, progress: progress)
+        willSimulate()
+        return try run(contents: contents, guests: guests, progress: simulationProgress)
+    }
+
+    /// Opens every snapshot of `guests` (guest-major) and builds one content map over them all:
+    /// what ``run(contents:guests:progress:)`` and the tuner simulate on.
+    ///
+    /// - Parameter progress: advanced by one per page read.
+    /// - Throws: ``TimelineError``, ``ImageError``, ``SimulationError`` or what reading throws.
+    public static func contents(
+        of guests: [SimulatedGuest], configuration: ScanConfiguration, progress: ProgressCounter? = nil
+    ) throws -> ContentMap {
         _ = try SimulationPlan(guests: guests)
         var files: [String] = []
         for guest in guests {
@@ -65,9 +81,7 @@ public struct KSMSimulation: Sendable {
             }
         }
         let images = try ImagePaths.open(files, pageSize: configuration.pageSize)
-        let contents = try ContentMap.build(images, configuration: configuration, progress: progress)
-        willSimulate()
-        return try run(contents: contents, guests: guests, progress: simulationProgress)
+        return try ContentMap.build(images, configuration: configuration, progress: progress)
     }
 
     /// Simulates on `contents`, whose images are the snapshots of `guests`, guest-major.
@@ -187,7 +201,8 @@ public struct KSMSimulation: Sendable {
         }
         return SimulationReport(
             settings: .init(
-                tunables: tunables, kernel: kernel, costs: costs, pageSize: configuration.pageSize.bytes,
+                tunables: tunables, kernel: kernel, profile: profile, costs: costs,
+                pageSize: configuration.pageSize.bytes,
                 guests: guests.count, pages: slots.reduce(0, +), distinctContents: contents.contentCount,
                 fullScans: requestedScans, seconds: requestedSeconds, everySeconds: everySeconds),
             samples: samples, timeSamples: everySeconds == nil ? nil : timeSamples, steps: steps.isEmpty ? nil : steps,

@@ -9,6 +9,7 @@ extension KSMSimulator {
     /// guest the advisor runs and `full_scans` increments.
     mutating func scanGetNextRmapItem() -> (slot: Int, guest: Int)? {
         if cursorAtHead {
+            charge(.fullScan)
             if tunables.advisorMode == .scanTime { advisor.startScan(nowNanoseconds: nowNanoseconds) }
             unstable.reset()
             cursorAtHead = false
@@ -23,15 +24,16 @@ extension KSMSimulator {
             let guest = cursorGuest
             cursorSlot += 1
             guard memory.isScannable(slot) else {
-                charge(costs.absentPage)
+                charge(.absentPage)
                 if items.exists(slot) {
                     removeRmapItemFromTree(slot, guest: guest)
                     freeRmapItem(slot, guest: guest)
                 }
                 continue
             }
-            charge(costs.pageWalk)
+            charge(.pageWalk)
             if !items.exists(slot) {
+                charge(.rmapItem)
                 items.create(slot)
                 counters.rmapItems += 1
                 processes[guest].rmapItems += 1
@@ -62,7 +64,7 @@ extension KSMSimulator {
     }
 
     /// The clock in whole nanoseconds.
-    var nowNanoseconds: UInt64 { UInt64(cpuNanoseconds + idleNanoseconds) }
+    var nowNanoseconds: UInt64 { UInt64(wallNanoseconds) }
 
     /// `free_rmap_item()`.
     mutating func freeRmapItem(_ slot: Int, guest: Int) {
@@ -78,13 +80,13 @@ extension KSMSimulator {
         if let node = memory.ksmNode(slot) {
             // Already a KSM page.
             if items.flags[slot] & RmapItemTable.stable != 0 && items.head[slot] == node {
-                charge(costs.ksmPageCheck)
+                charge(.ksmPageCheck)
                 return
             }
             // A KSM page whose item is listed elsewhere (a forked KSM page in the kernel): the
             // stable search returns the page itself and the item joins its node.
             let bypass = !stable.nodes.isSharingCandidate(node, maxPageSharing: tunables.maxPageSharing)
-            charge(costs.ksmPageCheck)
+            charge(.ksmPageCheck)
             removeRmapItemFromTree(slot, guest: guest)
             stableTreeAppend(slot, to: node, guest: guest, bypass: bypass)
             return
@@ -100,7 +102,7 @@ extension KSMSimulator {
         removeRmapItemFromTree(slot, guest: guest)
         if found != StableNodeTable.none {
             // try_to_merge_with_ksm_page() and stable_tree_append().
-            charge(costs.merge)
+            charge(.merge)
             memory.mapping[slot] = found
             stable.nodes.mapcount[Int(found)] += 1
             stableTreeAppend(slot, to: found, guest: guest, bypass: false)
@@ -113,7 +115,7 @@ extension KSMSimulator {
         }
 
         // unstable_tree_search_insert()
-        charge(Self.levels(unstable.sizes[nid]) * costs.unstableTreeLevel)
+        charge(.unstableTreeLevel, Self.levels(unstable.sizes[nid]))
         let tree = unstable.lookup(node: nid, content: content)
         if tree != ContentIndex.absent {
             let partner = Int(tree)
@@ -127,6 +129,7 @@ extension KSMSimulator {
             }
             // The tree page changed since it was inserted: a miss (see UnstableTree).
         }
+        charge(.unstableTreeInsert)
         unstable.insert(node: nid, content: content, page: slot)
         items.flags[slot] |= RmapItemTable.unstable
         items.unstableSeqnr[slot] = UInt8(truncatingIfNeeded: fullScans)
@@ -138,7 +141,7 @@ extension KSMSimulator {
     /// records it and reports the page as changing.
     @inline(__always)
     private mutating func checksumChanged(_ slot: Int, content: UInt32) -> Bool {
-        charge(costs.checksum)
+        charge(.checksum)
         let checksum = checksumOfContent[Int(content)]
         guard items.oldChecksum[slot] == checksum else {
             items.oldChecksum[slot] = checksum
@@ -152,9 +155,9 @@ extension KSMSimulator {
     @inline(__always)
     private mutating func tryToMergeWithZeroPage(_ slot: Int, content: UInt32, guest: Int) -> Bool {
         guard tunables.useZeroPages && items.oldChecksum[slot] == zeroChecksum else { return false }
-        charge(costs.zeroCompare)
+        charge(.zeroCompare)
         guard isZeroContent[Int(content)] else { return false }
-        charge(costs.merge)
+        charge(.merge)
         memory.mapping[slot] = GuestMemory.zeroPage
         counters.ksmZeroPages += 1
         processes[guest].zeroPages += 1
@@ -166,7 +169,7 @@ extension KSMSimulator {
     /// first: `pages_shared`, then the scanned item: `pages_sharing`).
     private mutating func mergeTwoPages(_ slot: Int, guest: Int, with partner: Int, nid: Int, content: UInt32) {
         let partnerGuest = self.guest(of: partner)
-        charge(2 * costs.merge)
+        charge(.merge, 2)
         removeRmapItemFromTree(partner, guest: partnerGuest)
         let node = stableTreeInsert(content: content, nid: nid)
         // The partner's mapping is private: it was scanned as such and KSM pages never enter

@@ -118,7 +118,7 @@ extension KSMSimulator {
         var dup = stable.nodes.dupNext[Int(chain)]
         while dup != StableNodeTable.none {
             let next = stable.nodes.dupNext[Int(dup)]
-            charge(costs.chainDup)
+            charge(.chainDup)
             guard ksmGetFolio(dup) else {
                 dup = next
                 continue
@@ -178,7 +178,7 @@ extension KSMSimulator {
     /// node `nid` can merge into, or `StableNodeTable.none` if there is none or all are full.
     mutating func stableTreeSearch(content: UInt32, nid: Int) -> UInt32 {
         while true {
-            charge(Self.levels(stable.sizes[nid]) * costs.stableTreeLevel)
+            charge(.stableTreeLevel, Self.levels(stable.sizes[nid]))
             let root = stable.root(nid: nid, content: content)
             guard root != StableNodeTable.none else { return StableNodeTable.none }
             if stable.nodes.kind[Int(root)] == .chain {
@@ -209,7 +209,7 @@ extension KSMSimulator {
     /// if needed) when the content is already there.
     mutating func stableTreeInsert(content: UInt32, nid: Int) -> UInt32 {
         while true {
-            charge(Self.levels(stable.sizes[nid]) * costs.stableTreeLevel)
+            charge(.stableTreeLevel, Self.levels(stable.sizes[nid]))
             var existing = stable.root(nid: nid, content: content)
             guard existing != StableNodeTable.none else { return stable.linkRegular(content: content, nid: nid) }
             if stable.nodes.kind[Int(existing)] == .chain {

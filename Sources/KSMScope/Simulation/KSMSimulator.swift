@@ -62,8 +62,10 @@ public struct KSMSimulator: Sendable {
     public internal(set) var fullScans = 0
     /// ksmd's CPU time so far, nanoseconds.
     public internal(set) var cpuNanoseconds: Double = 0
-    /// Time ksmd spent asleep so far, nanoseconds.
-    public internal(set) var idleNanoseconds: Double = 0
+    /// The steps of ksmd's work so far, counted: ``cpuNanoseconds`` is their cost.
+    public internal(set) var work = KSMWorkCounts()
+    /// ksmd's wall clock.
+    public internal(set) var clock: KsmdClock
 
     /// Whether the scan cursor is at the list head (the next batch starts a full scan).
     var cursorAtHead = true
@@ -102,6 +104,7 @@ public struct KSMSimulator: Sendable {
         self.costs = costs
         self.pageSize = pageSize
         self.contents = contents
+        clock = KsmdClock(hz: tunables.hz, costs: costs)
         checksumOfContent = contents.checksum
         isZeroContent = contents.isZero
         if let zero = contents.isZero.firstIndex(of: true) {
@@ -134,7 +137,11 @@ public struct KSMSimulator: Sendable {
     /// Where each guest's page slots are in the global numbering ``write(page:content:)`` uses.
     public var guestLayout: ImageLayout { memory.layout }
     /// The simulated clock: seconds since ksmd started.
-    public var seconds: Double { (cpuNanoseconds + idleNanoseconds) / 1e9 }
+    public var seconds: Double { wallNanoseconds / 1e9 }
+    /// The simulated clock in nanoseconds.
+    var wallNanoseconds: Double { clock.wallNanoseconds(cpu: cpuNanoseconds) }
+    /// Time ksmd spent not running so far (asleep, or waiting for a CPU), nanoseconds.
+    public var idleNanoseconds: Double { wallNanoseconds - cpuNanoseconds }
     /// Pages saved now: `pages_sharing + ksm_zero_pages`.
     public var savedPages: Int { counters.pagesSharing + counters.ksmZeroPages }
     /// Write faults that broke a merge so far: copies of KSM pages (`cow_ksm`) plus writes to
@@ -176,23 +183,40 @@ public struct KSMSimulator: Sendable {
     /// ended (the batch then ends early). No sleep.
     @discardableResult
     public mutating func scanBatch() -> Bool {
+        var observer = NoBatchObserver()
+        return scanBatch(observer: &observer)
+    }
+
+    /// ``scanBatch()``, telling `observer` the CPU time after each page processed.
+    @discardableResult
+    mutating func scanBatch<Observer: BatchObserver>(observer: inout Observer) -> Bool {
+        charge(.batch)
+        observer.batchStarted(cpu: cpuNanoseconds)
         var budget = pagesToScan
+        defer { charge(.coldPage, Double(min(pagesToScan - budget, KSMCostProfile.coldPages))) }
         while budget > 0 {
+            guard let (slot, guest) = scanGetNextRmapItem() else {
+                observer.fullScanEnded(cpu: cpuNanoseconds)
+                return true
+            }
             budget -= 1
-            guard let (slot, guest) = scanGetNextRmapItem() else { return true }
             cmpAndMergePage(slot, guest: guest)
             counters.pagesScanned += 1
+            observer.pageProcessed(cpu: cpuNanoseconds, savedPages: savedPages)
         }
         return false
     }
 
-    /// ksmd's sleep after a batch: `msecs_to_jiffies(sleep_millisecs)` ticks after the tick in
-    /// which the batch ended, as `schedule_timeout()` wakes on a tick.
+    /// ksmd's sleep after a batch: `msecs_to_jiffies(sleep_millisecs)` jiffies, ended by the
+    /// timer wheel's tick and ksmd's wake-up latency (``KsmdClock``).
     public mutating func sleepAfterBatch() {
-        let ticks = tunables.sleepJiffies
-        guard ticks > 0 else { return }
-        let wake = Double(jiffies + Int64(ticks)) * 1e9 / Double(tunables.hz)
-        idleNanoseconds += max(0, wake - (cpuNanoseconds + idleNanoseconds))
+        clock.sleep(cpu: cpuNanoseconds, jiffies: tunables.sleepJiffies)
+    }
+
+    /// ksmd stays stopped (`run` 0) until `seconds`, then runs again: the clock jumps, no work
+    /// is done and nothing is charged.
+    public mutating func pause(untilSeconds seconds: Double) {
+        clock.resume(atWall: seconds * 1e9, cpu: cpuNanoseconds)
     }
 
     /// A batch and the sleep after it; returns whether a full scan ended.
@@ -217,7 +241,7 @@ public struct KSMSimulator: Sendable {
 
     /// `jiffies` now.
     var jiffies: Int64 {
-        Int64(((cpuNanoseconds + idleNanoseconds) * Double(tunables.hz) / 1e9 + 1e-6).rounded(.down))
+        Int64((wallNanoseconds * Double(tunables.hz) / 1e9 + 1e-6).rounded(.down))
     }
 
     // MARK: - The guests
@@ -314,9 +338,12 @@ public struct KSMSimulator: Sendable {
     @inline(__always)
     func nid(ofGuest guest: Int) -> Int { tunables.mergeAcrossNodes ? 0 : guest }
 
-    /// Charges CPU time.
+    /// Counts `times` of `step` and charges their CPU time.
     @inline(__always)
-    mutating func charge(_ nanoseconds: Double) { cpuNanoseconds += nanoseconds }
+    mutating func charge(_ step: KSMCostProfile.Step, _ times: Double = 1) {
+        work[step] += times
+        cpuNanoseconds += costs[step] * times
+    }
 
     /// Tree depth charged for a walk over `size` nodes: `floor(log2(size)) + 1`.
     @inline(__always)

@@ -14,7 +14,8 @@ extension SimulationReport {
         out += "pages_to_scan \(tunables.pagesToScan), sleep_millisecs \(tunables.sleepMillisecs) "
         out += "(\(tunables.sleepJiffies) jiffies at HZ \(tunables.hz)), max_page_sharing \(tunables.maxPageSharing), "
         out += "use_zero_pages \(tunables.useZeroPages ? 1 : 0), smart_scan \(tunables.smartScan ? 1 : 0), "
-        out += "merge_across_nodes \(tunables.mergeAcrossNodes ? 1 : 0), advisor_mode \(tunables.advisorMode)\n\n"
+        out += "merge_across_nodes \(tunables.mergeAcrossNodes ? 1 : 0), advisor_mode \(tunables.advisorMode)\n"
+        out += "profile: \(settings.profile)\n\n"
 
         let stepEnds = Set((steps ?? []).map(\.end.fullScans))
         let shown = Self.shownRows(samples.count) { stepEnds.contains(samples[$0].fullScans) }

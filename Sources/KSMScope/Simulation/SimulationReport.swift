@@ -23,7 +23,10 @@ public struct SimulationReport: Sendable, Equatable, Codable {
         public var tunables: SimulatorTunables
         /// Whose `cmp_and_merge_page()` order was followed.
         public var kernel: KernelVersion
-        /// The CPU cost profile, nanoseconds.
+        /// The profile the costs come from: its file (or `built-in`) and whether it was
+        /// measured on the real ksmd or estimated.
+        public var profile: KsmdProfile.Summary
+        /// The cost coefficients used.
         public var costs: KSMCostProfile
         /// Bytes per page.
         public var pageSize: Int
@@ -41,7 +44,7 @@ public struct SimulationReport: Sendable, Equatable, Codable {
         public var everySeconds: Double?
 
         enum CodingKeys: String, CodingKey {
-            case tunables, kernel, costs, guests, pages, seconds
+            case tunables, kernel, profile, costs, guests, pages, seconds
             case pageSize = "page_size"
             case distinctContents = "distinct_contents"
             case fullScans = "full_scans"

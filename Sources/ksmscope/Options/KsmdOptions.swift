@@ -15,11 +15,11 @@ struct KsmdOptions: ParsableArguments {
 
     @Option(
         name: .customLong("sleep-millisecs"), parsing: .unconditional,
-        help: ArgumentHelp("sleep_millisecs: sleep between batches, rounded up to jiffies.", valueName: "ms"))
-    var sleepMillisecs = 20
+        help: ArgumentHelp("sleep_millisecs: sleep between batches, rounded up to jiffies (default 20).", valueName: "ms"))
+    var sleepMillisecs: Int?
 
-    @Option(name: .customLong("smart-scan"), help: ArgumentHelp("smart_scan: 0 or 1.", valueName: "0|1"))
-    var smartScan = 1
+    @Option(name: .customLong("smart-scan"), help: ArgumentHelp("smart_scan: 0 or 1 (default 1).", valueName: "0|1"))
+    var smartScan: Int?
 
     @Option(
         name: .customLong("merge-across-nodes"),
@@ -56,8 +56,10 @@ struct KsmdOptions: ParsableArguments {
 
     @Option(
         name: .customLong("hz"),
-        help: ArgumentHelp("The kernel's timer frequency CONFIG_HZ: 100, 250, 300 or 1000.", valueName: "hz"))
-    var hz = 250
+        help: ArgumentHelp(
+            "The kernel's timer frequency CONFIG_HZ: 100, 250, 300 or 1000 (default: the profile's host's).",
+            valueName: "hz"))
+    var hz: Int?
 
     @Option(
         name: .customLong("kernel"),
@@ -66,7 +68,7 @@ struct KsmdOptions: ParsableArguments {
     var kernel: KernelVersion?
 
     func validate() throws {
-        guard smartScan == 0 || smartScan == 1 else {
+        if let smartScan, smartScan != 0 && smartScan != 1 {
             throw ValidationError("--smart-scan \(smartScan): the kernel takes 0 or 1 (EINVAL)")
         }
         guard mergeAcrossNodes == 0 || mergeAcrossNodes == 1 else {
@@ -75,14 +77,18 @@ struct KsmdOptions: ParsableArguments {
         do { _ = try tunables(merging: .defaults) } catch { throw ValidationError("\(error)") }
     }
 
-    /// The simulator's tunables: these with `merging`'s `max_page_sharing` and `use_zero_pages`.
-    func tunables(merging: KSMTunables) throws(KSMTunablesError) -> SimulatorTunables {
+    /// The simulator's tunables: these with `merging`'s `max_page_sharing` and `use_zero_pages`,
+    /// and `defaultHZ` (the profile's host's) unless `--hz` is given.
+    func tunables(merging: KSMTunables, defaultHZ: Int = SimulatorTunables.defaults.hz) throws(KSMTunablesError)
+        -> SimulatorTunables
+    {
         try SimulatorTunables(
-            pagesToScan: pagesToScan, sleepMillisecs: sleepMillisecs, maxPageSharing: merging.maxPageSharing,
-            useZeroPages: merging.useZeroPages, smartScan: smartScan == 1, mergeAcrossNodes: mergeAcrossNodes == 1,
+            pagesToScan: pagesToScan, sleepMillisecs: sleepMillisecs ?? SimulatorTunables.defaults.sleepMillisecs,
+            maxPageSharing: merging.maxPageSharing, useZeroPages: merging.useZeroPages, smartScan: smartScan != 0,
+            mergeAcrossNodes: mergeAcrossNodes == 1,
             advisorMode: advisorMode, advisorTargetScanTime: advisorTargetScanTime, advisorMaxCPU: advisorMaxCPU,
             advisorMinPagesToScan: advisorMinPagesToScan, advisorMaxPagesToScan: advisorMaxPagesToScan,
-            stableNodeChainsPruneMillisecs: stableNodeChainsPruneMillisecs, hz: hz)
+            stableNodeChainsPruneMillisecs: stableNodeChainsPruneMillisecs, hz: hz ?? defaultHZ)
     }
 
     /// The kernel version to follow: `--kernel`, else the running kernel's.

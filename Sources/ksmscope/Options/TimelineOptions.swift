@@ -21,6 +21,13 @@ struct TimelineOptions: ParsableArguments {
         if timelines.isEmpty, stepScans != nil { throw ValidationError("--step-scans applies to --timeline only") }
     }
 
+    /// For commands that simulate guests: at least one input among `paths` and `--timeline`.
+    func requireGuests(paths: [String]) throws {
+        guard !paths.isEmpty || !timelines.isEmpty else {
+            throw ValidationError("name at least one image, folder, timeline.json or --timeline")
+        }
+    }
+
     /// For commands that replay timelines by full scans: `--timeline` needs `--step-scans`.
     func requireStepScans() throws {
         if !timelines.isEmpty, stepScans == nil {

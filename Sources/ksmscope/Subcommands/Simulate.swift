@@ -22,10 +22,12 @@ extension KSMScopeCommand {
 
         @OptionGroup(title: "ksmd tunables") var ksmd: KsmdOptions
 
+        @OptionGroup var profile: ProfileOptions
+
         @Option(
             name: .customLong("costs"),
             help: ArgumentHelp(
-                "JSON file of per-step CPU costs in nanoseconds (keys as in the report's settings.costs).",
+                "JSON object of cost figures overriding the profile's (keys as in the report's settings.costs).",
                 valueName: "file"))
         var costs: String?
 
@@ -55,9 +57,7 @@ extension KSMScopeCommand {
         var inputs: [String] = []
 
         func validate() throws {
-            guard !inputs.isEmpty || !timeline.timelines.isEmpty else {
-                throw ValidationError("name at least one image, folder, timeline.json or --timeline")
-            }
+            try timeline.requireGuests(paths: inputs)
             guard fullScans == nil || seconds == nil else {
                 throw ValidationError("give --full-scans or --seconds, not both")
             }
@@ -72,10 +72,15 @@ extension KSMScopeCommand {
                 var length = KSMSimulation.RunLength.automatic
                 if let fullScans { length = .fullScans(fullScans) }
                 if let seconds { length = .seconds(seconds) }
+                var profile = try profile.load(pageSize: read.pageSize)
+                if let costs {
+                    profile.costs = try KSMCostProfile.load(path: costs, over: profile.costs)
+                    profile.source += " with --costs \(costs)"
+                }
                 let job = KSMSimulation(
-                    tunables: try ksmd.tunables(merging: try merge.tunables()), kernel: ksmd.kernelVersion,
-                    costs: try costs.map { try KSMCostProfile.load(path: $0) } ?? .default,
-                    configuration: try read.configuration(), length: length, everySeconds: every)
+                    tunables: try ksmd.tunables(merging: try merge.tunables(), defaultHZ: profile.host.hz),
+                    kernel: ksmd.kernelVersion, profile: profile, configuration: try read.configuration(),
+                    length: length, everySeconds: every)
                 let guests = try timeline.inputs(paths: inputs).guests(pageSize: read.pageSize)
                 let total = guests.reduce(0) { total, guest in
                     total + guest.snapshots.reduce(0) { $0 + Self.pages(of: $1.path, pageSize: read.pageSize) }

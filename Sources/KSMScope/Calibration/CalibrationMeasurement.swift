@@ -1,0 +1,58 @@
+/// What the real ksmd did on one calibration run, beside what the simulator counts for the same
+/// run: the rows of the fit.
+public struct CalibrationMeasurement: Sendable, Equatable {
+    /// The run.
+    public var run: CalibrationPlan.Run
+    /// The kernel's readings at the end of each full scan.
+    public var scans: [KsmdMeasurement.FullScan]
+    /// The simulator's work in each full scan of the same run (the fit's design rows).
+    public var work: [KSMWorkCounts]
+
+    /// Creates a measurement; `work` is counted by replaying `run` in the simulator.
+    public init(run: CalibrationPlan.Run, scans: [KsmdMeasurement.FullScan], kernel: KernelVersion = .running) {
+        self.run = run
+        self.scans = scans
+        work = Self.replay(run, fullScans: scans.count, kernel: kernel)
+    }
+
+    /// The simulator's work per full scan when it runs `run` (costs do not matter: the work
+    /// is the same whatever it costs, but for the weak dependence of chain pruning on time).
+    public static func replay(_ run: CalibrationPlan.Run, fullScans: Int, kernel: KernelVersion) -> [KSMWorkCounts] {
+        let contents = run.workload.contents()
+        var simulator = KSMSimulator(
+            contents: contents, tunables: run.tunables, kernel: kernel, pageSize: run.workload.pageSize)
+        var work: [KSMWorkCounts] = []
+        for _ in 0..<fullScans {
+            let before = simulator.work
+            simulator.runFullScans(1)
+            work.append(simulator.work - before)
+        }
+        return work
+    }
+
+    /// Replays the run with `costs` batch by batch: per full scan, the CPU time of each of its
+    /// batches, nanoseconds (the batch that ends the full scan last).
+    public func replayBatches(costs: KSMCostProfile, kernel: KernelVersion) -> [[Double]] {
+        let contents = run.workload.contents()
+        var simulator = KSMSimulator(
+            contents: contents, tunables: run.tunables, kernel: kernel, costs: costs, pageSize: run.workload.pageSize)
+        var scans: [[Double]] = [[]]
+        while simulator.fullScans < self.scans.count {
+            let before = simulator.cpuNanoseconds
+            let ended = simulator.runBatch()
+            scans[scans.count - 1].append(simulator.cpuNanoseconds - before)
+            if ended && simulator.fullScans < self.scans.count { scans.append([]) }
+        }
+        return scans
+    }
+
+    /// ksmd's CPU time in each full scan, measured, seconds.
+    public var cpuPerScan: [Double] {
+        scans.indices.map { scans[$0].cpuSeconds - ($0 > 0 ? scans[$0 - 1].cpuSeconds : 0) }
+    }
+
+    /// The wall time of each full scan, measured, seconds.
+    public var secondsPerScan: [Double] {
+        scans.indices.map { scans[$0].seconds - ($0 > 0 ? scans[$0 - 1].seconds : 0) }
+    }
+}
