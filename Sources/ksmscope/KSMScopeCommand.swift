@@ -15,7 +15,7 @@ struct KSMScopeCommand: ParsableCommand {
         version: "0.1.0",
         subcommands: [
             Scan.self, VerifyKernel.self, Generate.self, Simulate.self, Host.self, Fingerprint.self, Partition.self,
-            Combine.self,
+            Combine.self, Plan.self,
         ]
     )
 
