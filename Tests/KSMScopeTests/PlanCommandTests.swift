@@ -55,6 +55,28 @@ struct PlanCommandTests {
         #expect(try String(contentsOfFile: out, encoding: .utf8) == json.stdout)
     }
 
+    @Test("--hosts places the guests: the contract's placement keys")
+    func placement() throws {
+        let folder = try TemporaryFolder()
+        let paths = try guests(folder)
+        let outcome = try CommandRunner.run(
+            ["plan", "--quiet", "--host-memory", "40K", "--reserved", "4K", "--guest-overhead", "4K", "--hosts", "2",
+             "--format", "json"] + paths)
+        #expect(outcome.status == 0, "\(outcome.stderr)")
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(outcome.stdout.utf8)) as? [String: Any])
+        let placement = try #require(object["placement"] as? [String: Any])
+        // Both guests fit on one host (36 KiB usable, 40 KiB of guests less 16 KiB saved): together they save 16 KiB.
+        #expect(placement["saved_bytes"] as? Int == 16 << 10)
+        #expect(placement["round_robin_saved_bytes"] as? Int == 4 << 10)  // only a saves alone: page 1 twice
+        #expect(placement["first_fit_saved_bytes"] as? Int == 16 << 10)
+        let hosts = try #require(placement["hosts"] as? [[String: Any]])
+        #expect(hosts.count == 2)
+        let full = try #require(hosts.first { ($0["guests"] as? [String])?.count == 2 })
+        #expect(full["guests"] as? [String] == paths)
+        #expect(full["used_bytes"] as? Int == 40 << 10 - 16 << 10)
+        #expect(full["saved_bytes"] as? Int == 16 << 10)
+    }
+
     @Test("bad input: one line naming the problem, non-zero exit")
     func badInput() throws {
         let folder = try TemporaryFolder()

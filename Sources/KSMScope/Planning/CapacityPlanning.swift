@@ -141,6 +141,13 @@ public struct CapacityPlanning: Sendable {
             notes.append("the pairwise heat map is left out beyond \(CapacityPlan.HeatMap.guestLimit) guests")
         }
 
+        var placement: PlacementReport?
+        if let hosts {
+            placement = Self.place(
+                profiles: profiles, paths: paths, costs: curve.guestMemory.map { $0 + host.guestOverhead },
+                host: host, savingFactor: churn.savingFactor, pageSize: pageSize, hosts: hosts)
+        }
+
         let thp = HugePageReport(groups: planGroups, tunables: tunables, pageSize: pageSize, paths: paths)
         var plan = CapacityPlan(
             pageSize: pageSize, tunables: tunables, policy: policy, host: host,
@@ -166,9 +173,48 @@ public struct CapacityPlanning: Sendable {
                 domain: try figures(.domain)),
             thp: thp, heatMap: heatMap,
             convergence: Self.convergence(simulated, tunables: job.tunables, pageSize: pageSize),
-            placement: nil, verdict: "", notes: notes)
+            placement: placement, verdict: "", notes: notes)
         plan.verdict = plan.makeVerdict()
         return plan
+    }
+
+    /// Places the guests of `contents` (its images `guestImages`, one per guest, named `paths`)
+    /// on ``hosts`` hosts under ``policy``, beside round-robin and first-fit, counting
+    /// `savingFactor` of each host's saving when checking that it fits: the placement part of
+    /// ``run(contents:guests:)`` on its own, for pages already hashed.
+    public func placement(
+        contents: ContentMap, guestImages: [Int], paths: [String], savingFactor: Double
+    ) throws -> PlacementReport {
+        guard let hosts, hosts >= 1 else { throw PlanError.hosts(hosts ?? 0) }
+        let domains = domainRules.map { MergeDomains(rules: $0, images: paths) }
+        let groups = MergeGroups(contents: contents, guestImages: guestImages, policy: policy, domains: domains?.indices)
+        let pageSize = simulation.configuration.pageSize.bytes
+        return Self.place(
+            profiles: GuestProfiles(groups: groups, tunables: tunables), paths: paths,
+            costs: guestImages.map { contents.layout.pages(of: $0).count * pageSize + host.guestOverhead }, host: host,
+            savingFactor: savingFactor, pageSize: pageSize, hosts: hosts)
+    }
+
+    /// Places the guests on `hosts` hosts, beside round-robin and first-fit.
+    static func place(
+        profiles: GuestProfiles, paths: [String], costs: [Int], host: HostSpec, savingFactor: Double, pageSize: Int,
+        hosts: Int, allowExhaustive: Bool = true
+    ) -> PlacementReport {
+        let placement = FleetPlacement(
+            profiles: profiles, costs: costs, usable: host.usable, savingFactor: savingFactor, pageSize: pageSize,
+            hostCount: hosts)
+        let (best, method) = placement.place(allowExhaustive: allowExhaustive)
+        let roundRobin = placement.roundRobin()
+        let firstFit = placement.firstFit()
+        return PlacementReport(
+            hosts: best.hosts.map { load in
+                .init(
+                    guests: load.guests.sorted().map { paths[$0] },
+                    usedBytes: load.costBytes - load.savedPages * pageSize, savedBytes: load.savedPages * pageSize)
+            },
+            unplaced: best.unplaced.map { paths[$0] }, savedBytes: best.savedPages * pageSize,
+            roundRobinSavedBytes: roundRobin.assignment.savedPages * pageSize, roundRobinFits: roundRobin.fits,
+            firstFitSavedBytes: firstFit.savedPages * pageSize, firstFitUnplaced: firstFit.unplaced.count, method: method)
     }
 
     /// Guests that fit counting none, all, and `savingFactor` of the saving.
