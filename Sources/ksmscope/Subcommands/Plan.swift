@@ -121,6 +121,7 @@ extension KSMScopeCommand {
             case .text: try destination.write(plan.text)
             case .json: try destination.write(try ReportJSON.encode(plan))
             case .csv: try destination.write(try plan.csv())
+            case .html: try destination.write(plan.html)
             }
         }
     }
