@@ -22,26 +22,14 @@ struct HostLoad {
     }
 
     /// Pages the host's saving grows by if `guest` joins (without adding it).
-    func gain(adding guest: Int) -> Int {
-        var gain = profiles.fixedSaved[guest]
-        let tunables = profiles.tunables
-        let groups = profiles.groups[guest]
-        let copies = profiles.counts[guest]
-        count.withUnsafeBufferPointer { count in
-            for index in groups.indices {
-                let group = Int(groups[index])
-                let zero = profiles.sharedIsZero[group]
-                let before = Int(count[group])
-                gain += tunables.savedPages(copies: before + Int(copies[index]), isZero: zero)
-                    - tunables.savedPages(copies: before, isZero: zero)
-            }
-        }
-        return gain
-    }
+    func gain(adding guest: Int) -> Int { change(guest, copies: 1) }
 
     /// Pages the host's saving shrinks by if `guest` (on it) leaves.
-    func loss(removing guest: Int) -> Int {
-        var loss = profiles.fixedSaved[guest]
+    func loss(removing guest: Int) -> Int { -change(guest, copies: -1) }
+
+    /// How the saving changes if `guest`'s copies are added (`copies` 1) or taken away (-1).
+    private func change(_ guest: Int, copies sign: Int) -> Int {
+        var change = sign * profiles.fixedSaved[guest]
         let tunables = profiles.tunables
         let groups = profiles.groups[guest]
         let copies = profiles.counts[guest]
@@ -50,11 +38,11 @@ struct HostLoad {
                 let group = Int(groups[index])
                 let zero = profiles.sharedIsZero[group]
                 let now = Int(count[group])
-                loss += tunables.savedPages(copies: now, isZero: zero)
-                    - tunables.savedPages(copies: now - Int(copies[index]), isZero: zero)
+                change += tunables.savedPages(copies: now + sign * Int(copies[index]), isZero: zero)
+                    - tunables.savedPages(copies: now, isZero: zero)
             }
         }
-        return loss
+        return change
     }
 
     /// Pages saved beyond both hosts' own savings if `other`'s guests joined this host: for

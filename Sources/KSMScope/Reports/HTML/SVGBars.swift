@@ -29,8 +29,6 @@ struct SVGBars {
 
     private let labelWidth = 170.0, right = 120.0, rowHeight = 30.0, top = 8.0
 
-    private static func n(_ value: Double) -> String { String(format: "%.1f", value) }
-
     /// The chart as an `<svg>` element.
     func render() -> String {
         let plotWidth = width - labelWidth - right
@@ -38,21 +36,12 @@ struct SVGBars {
         let plotHeight = Double(rows.count) * rowHeight
         let height = top + plotHeight + 48 + legendHeight
         func px(_ value: Double) -> Double { labelWidth + scale.fraction(value) * plotWidth }
-        var parts = [HTML.element("title", HTML.escape(description))]
-        for tick in scale.ticks {
-            let position = Self.n(px(tick))
-            parts.append(
-                HTML.empty("line", ["class": "grid", "x1": position, "x2": position, "y1": Self.n(top), "y2": Self.n(top + plotHeight)]))
-            parts.append(
-                HTML.element(
-                    "text", ["class": "tick", "x": position, "y": Self.n(top + plotHeight + 16), "text-anchor": "middle"],
-                    scale.label(tick)))
-        }
+        var parts = [SVG.horizontalAxisTicks(scale, x: px, top: top, bottom: top + plotHeight)]
         for (index, row) in rows.enumerated() {
             let rowTop = top + Double(index) * rowHeight
             parts.append(
                 HTML.element(
-                    "text", ["class": "bar-label", "x": Self.n(labelWidth - 8), "y": Self.n(rowTop + 19), "text-anchor": "end"],
+                    "text", ["class": "bar-label", "x": SVG.n(labelWidth - 8), "y": SVG.n(rowTop + 19), "text-anchor": "end"],
                     HTML.escape(row.label)))
             var start = 0.0
             for segment in row.segments where segment.value > 0 {
@@ -61,34 +50,28 @@ struct SVGBars {
                 parts.append(
                     HTML.empty(
                         "rect",
-                        ["class": "bar s\(segment.series)", "x": Self.n(x0), "y": Self.n(rowTop + 5), "width": Self.n(max(0.5, x1 - x0)),
-                         "height": Self.n(rowHeight - 10)]))
+                        ["class": "bar s\(segment.series)", "x": SVG.n(x0), "y": SVG.n(rowTop + 5), "width": SVG.n(max(0.5, x1 - x0)),
+                         "height": SVG.n(rowHeight - 10)]))
                 start += segment.value
             }
             parts.append(
-                HTML.element("text", ["class": "bar-note", "x": Self.n(px(start) + 6), "y": Self.n(rowTop + 19)], HTML.escape(row.note)))
+                HTML.element("text", ["class": "bar-note", "x": SVG.n(px(start) + 6), "y": SVG.n(rowTop + 19)], HTML.escape(row.note)))
         }
         parts.append(
             HTML.empty(
                 "line",
-                ["class": "axis", "x1": Self.n(labelWidth), "x2": Self.n(labelWidth), "y1": Self.n(top), "y2": Self.n(top + plotHeight)]))
+                ["class": "axis", "x1": SVG.n(labelWidth), "x2": SVG.n(labelWidth), "y1": SVG.n(top), "y2": SVG.n(top + plotHeight)]))
         parts.append(
             HTML.element(
                 "text",
-                ["class": "axis-title", "x": Self.n(labelWidth + plotWidth / 2), "y": Self.n(top + plotHeight + 38), "text-anchor": "middle"],
+                ["class": "axis-title", "x": SVG.n(labelWidth + plotWidth / 2), "y": SVG.n(top + plotHeight + 38), "text-anchor": "middle"],
                 HTML.escape(title)))
         var legendX = labelWidth
         for entry in legend {
             let y = top + plotHeight + 48 + 10
-            parts.append(HTML.empty("rect", ["class": "bar s\(entry.series)", "x": Self.n(legendX), "y": Self.n(y - 10), "width": "14", "height": "12"]))
-            parts.append(HTML.element("text", ["class": "legend", "x": Self.n(legendX + 20), "y": Self.n(y)], HTML.escape(entry.label)))
+            parts.append(SVG.swatch(x: legendX, y: y, class: "bar s\(entry.series)", label: entry.label))
             legendX += 36 + Double(entry.label.count) * 7
         }
-        return HTML.element(
-            "svg",
-            ["class": "chart", "viewBox": "0 0 \(Self.n(width)) \(Self.n(height))",
-             "style": "max-width: \(Self.n(width))px", "role": "img",
-             "xmlns": "http://www.w3.org/2000/svg"],
-            parts.joined())
+        return SVG.root(width: width, height: height, title: description, parts.joined())
     }
 }

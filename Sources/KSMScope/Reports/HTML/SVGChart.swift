@@ -44,7 +44,6 @@ struct SVGChart {
     private var plotHeight: Double { height - top - bottom - legendHeight }
     private func px(_ value: Double) -> Double { left + x.fraction(value) * plotWidth }
     private func py(_ value: Double) -> Double { top + (1 - y.fraction(value)) * plotHeight }
-    private static func n(_ value: Double) -> String { String(format: "%.1f", value) }
 
     /// A polyline through `points`; `step` draws horizontal-then-vertical steps (a counter
     /// sampled over time), `dashed` marks estimated or extrapolated parts.
@@ -53,8 +52,8 @@ struct SVGChart {
         var coordinates: [String] = []
         var previous: (Double, Double)?
         for point in points {
-            if step, let previous { coordinates.append("\(Self.n(px(point.0))),\(Self.n(py(previous.1)))") }
-            coordinates.append("\(Self.n(px(point.0))),\(Self.n(py(point.1)))")
+            if step, let previous { coordinates.append("\(SVG.n(px(point.0))),\(SVG.n(py(previous.1)))") }
+            coordinates.append("\(SVG.n(px(point.0))),\(SVG.n(py(point.1)))")
             previous = point
         }
         let dash = dashed ? " dashed" : ""
@@ -68,7 +67,7 @@ struct SVGChart {
         var placed: [(x: Double, y: Double, label: String)] = []
         for (index, point) in points.enumerated() {
             let x = px(point.0), y = py(point.1)
-            layers.append(HTML.empty("circle", ["class": "dot s\(series)", "cx": Self.n(x), "cy": Self.n(y), "r": "4"]))
+            layers.append(HTML.empty("circle", ["class": "dot s\(series)", "cx": SVG.n(x), "cy": SVG.n(y), "r": "4"]))
             guard let label = labels?[index] else { continue }
             if let same = placed.firstIndex(where: { abs($0.x - x) < 0.5 && abs($0.y - y) < 0.5 }) {
                 placed[same].label += ", " + label
@@ -81,7 +80,7 @@ struct SVGChart {
             layers.append(
                 HTML.element(
                     "text",
-                    ["class": "point-label", "x": Self.n(above ? label.x - 6 : label.x + 7), "y": Self.n(above ? label.y - 8 : label.y + 16),
+                    ["class": "point-label", "x": SVG.n(above ? label.x - 6 : label.x + 7), "y": SVG.n(above ? label.y - 8 : label.y + 16),
                      "text-anchor": above ? "end" : "start"],
                     HTML.escape(label.label)))
         }
@@ -91,53 +90,44 @@ struct SVGChart {
     /// A dotted vertical line at `value` with a label beside its foot; the labels of later
     /// markers stack upwards.
     mutating func marker(at value: Double, label: String) {
-        let position = Self.n(px(value))
+        let position = SVG.n(px(value))
         layers.append(
-            HTML.empty("line", ["class": "marker", "x1": position, "x2": position, "y1": Self.n(top), "y2": Self.n(top + plotHeight)]))
+            HTML.empty("line", ["class": "marker", "x1": position, "x2": position, "y1": SVG.n(top), "y2": SVG.n(top + plotHeight)]))
         let y = top + plotHeight - 8 - Double(markers) * 16
         layers.append(
-            HTML.element("text", ["class": "marker-label", "x": Self.n(px(value) + 5), "y": Self.n(y)], HTML.escape(label)))
+            HTML.element("text", ["class": "marker-label", "x": SVG.n(px(value) + 5), "y": SVG.n(y)], HTML.escape(label)))
         markers += 1
     }
 
     /// The chart as an `<svg>` element.
     func render() -> String {
         var parts: [String] = []
-        parts.append(HTML.element("title", HTML.escape(description)))
         // Grid and tick labels.
         for tick in y.ticks {
-            let position = Self.n(py(tick))
+            let position = SVG.n(py(tick))
             parts.append(
-                HTML.empty("line", ["class": "grid", "x1": Self.n(left), "x2": Self.n(left + plotWidth), "y1": position, "y2": position]))
+                HTML.empty("line", ["class": "grid", "x1": SVG.n(left), "x2": SVG.n(left + plotWidth), "y1": position, "y2": position]))
             parts.append(
                 HTML.element(
-                    "text", ["class": "tick", "x": Self.n(left - 6), "y": Self.n(py(tick) + 4), "text-anchor": "end"],
+                    "text", ["class": "tick", "x": SVG.n(left - 6), "y": SVG.n(py(tick) + 4), "text-anchor": "end"],
                     y.label(tick)))
         }
-        for tick in x.ticks {
-            let position = Self.n(px(tick))
-            parts.append(
-                HTML.empty("line", ["class": "grid", "x1": position, "x2": position, "y1": Self.n(top), "y2": Self.n(top + plotHeight)]))
-            parts.append(
-                HTML.element(
-                    "text", ["class": "tick", "x": position, "y": Self.n(top + plotHeight + 16), "text-anchor": "middle"],
-                    x.label(tick)))
-        }
+        parts.append(SVG.horizontalAxisTicks(x, x: px, top: top, bottom: top + plotHeight))
         // Axes and their titles.
         parts.append(
             HTML.empty(
                 "polyline",
-                ["class": "axis", "points": "\(Self.n(left)),\(Self.n(top)) \(Self.n(left)),\(Self.n(top + plotHeight)) \(Self.n(left + plotWidth)),\(Self.n(top + plotHeight))"]))
+                ["class": "axis", "points": "\(SVG.n(left)),\(SVG.n(top)) \(SVG.n(left)),\(SVG.n(top + plotHeight)) \(SVG.n(left + plotWidth)),\(SVG.n(top + plotHeight))"]))
         parts.append(
             HTML.element(
-                "text", ["class": "axis-title", "x": Self.n(left + plotWidth / 2), "y": Self.n(height - 8 - legendHeight), "text-anchor": "middle"],
+                "text", ["class": "axis-title", "x": SVG.n(left + plotWidth / 2), "y": SVG.n(height - 8 - legendHeight), "text-anchor": "middle"],
                 HTML.escape(xTitle)))
         let middle = top + plotHeight / 2
         parts.append(
             HTML.element(
                 "text",
-                ["class": "axis-title", "x": "16", "y": Self.n(middle), "text-anchor": "middle",
-                 "transform": "rotate(-90 16 \(Self.n(middle)))"],
+                ["class": "axis-title", "x": "16", "y": SVG.n(middle), "text-anchor": "middle",
+                 "transform": "rotate(-90 16 \(SVG.n(middle)))"],
                 HTML.escape(yTitle)))
         parts += layers
         // Legend, in one row below the axis title.
@@ -147,16 +137,12 @@ struct SVGChart {
             parts.append(
                 HTML.empty(
                     "line",
-                    ["class": "line s\(entry.series)\(entry.dashed ? " dashed" : "")", "x1": Self.n(legendX), "x2": Self.n(legendX + 26),
-                     "y1": Self.n(lineY - 4), "y2": Self.n(lineY - 4)]))
+                    ["class": "line s\(entry.series)\(entry.dashed ? " dashed" : "")", "x1": SVG.n(legendX), "x2": SVG.n(legendX + 26),
+                     "y1": SVG.n(lineY - 4), "y2": SVG.n(lineY - 4)]))
             parts.append(
-                HTML.element("text", ["class": "legend", "x": Self.n(legendX + 32), "y": Self.n(lineY)], HTML.escape(entry.label)))
+                HTML.element("text", ["class": "legend", "x": SVG.n(legendX + 32), "y": SVG.n(lineY)], HTML.escape(entry.label)))
             legendX += 48 + Double(entry.label.count) * 7
         }
-        return HTML.element(
-            "svg",
-            ["class": "chart", "viewBox": "0 0 \(Self.n(width)) \(Self.n(height))", "style": "max-width: \(Self.n(width))px",
-             "role": "img", "xmlns": "http://www.w3.org/2000/svg"],
-            parts.joined())
+        return SVG.root(width: width, height: height, title: description, parts.joined())
     }
 }

@@ -14,8 +14,6 @@ struct SVGHeatMap {
     /// What the chart shows, for screen readers.
     let description: String
 
-    private static func n(_ value: Double) -> String { String(format: "%.1f", value) }
-
     /// Off-diagonal shade: white to blue.
     private static func shade(_ fraction: Double) -> String {
         let f = min(1, max(0, fraction))
@@ -39,7 +37,7 @@ struct SVGHeatMap {
         let width = labelSpace + grid + 150
         let height = labelSpace + grid + 34
         let showValues = cell >= 40
-        var parts = [HTML.element("title", HTML.escape(description))]
+        var parts: [String] = []
         let diagonalMaximum = max(1, (0..<count).map { values[$0][$0] }.max() ?? 1)
         for row in 0..<count {
             for column in 0..<count {
@@ -47,13 +45,13 @@ struct SVGHeatMap {
                 let fill = row == column ? Self.diagonalShade(value / diagonalMaximum) : Self.shade(scale.fraction(value))
                 let x = labelSpace + Double(column) * cell, y = labelSpace + Double(row) * cell
                 parts.append(
-                    HTML.empty("rect", ["class": "cell", "x": Self.n(x), "y": Self.n(y), "width": Self.n(cell), "height": Self.n(cell), "fill": fill]))
+                    HTML.empty("rect", ["class": "cell", "x": SVG.n(x), "y": SVG.n(y), "width": SVG.n(cell), "height": SVG.n(cell), "fill": fill]))
                 if showValues {
                     let dark = row != column && scale.fraction(value) > 0.55
                     parts.append(
                         HTML.element(
                             "text",
-                            ["class": dark ? "cell-value light" : "cell-value", "x": Self.n(x + cell / 2), "y": Self.n(y + cell / 2 + 4),
+                            ["class": dark ? "cell-value light" : "cell-value", "x": SVG.n(x + cell / 2), "y": SVG.n(y + cell / 2 + 4),
                              "text-anchor": "middle"],
                             scale.label(value)))
                 }
@@ -63,18 +61,18 @@ struct SVGHeatMap {
             let middle = labelSpace + (Double(index) + 0.5) * cell
             parts.append(
                 HTML.element(
-                    "text", ["class": "tick", "x": Self.n(labelSpace - 6), "y": Self.n(middle + 4), "text-anchor": "end"],
+                    "text", ["class": "tick", "x": SVG.n(labelSpace - 6), "y": SVG.n(middle + 4), "text-anchor": "end"],
                     HTML.escape(label)))
             parts.append(
                 HTML.element(
                     "text",
-                    ["class": "tick", "x": Self.n(middle + 4), "y": Self.n(labelSpace - 6), "text-anchor": "start",
-                     "transform": "rotate(-60 \(Self.n(middle + 4)) \(Self.n(labelSpace - 6)))"],
+                    ["class": "tick", "x": SVG.n(middle + 4), "y": SVG.n(labelSpace - 6), "text-anchor": "start",
+                     "transform": "rotate(-60 \(SVG.n(middle + 4)) \(SVG.n(labelSpace - 6)))"],
                     HTML.escape(label)))
         }
         parts.append(
             HTML.element(
-                "text", ["class": "axis-title", "x": Self.n(labelSpace + grid / 2), "y": Self.n(labelSpace + grid + 22), "text-anchor": "middle"],
+                "text", ["class": "axis-title", "x": SVG.n(labelSpace + grid / 2), "y": SVG.n(labelSpace + grid + 22), "text-anchor": "middle"],
                 "guest (column) with guest (row)"))
         // Colour scale.
         let barX = labelSpace + grid + 30
@@ -84,23 +82,18 @@ struct SVGHeatMap {
             parts.append(
                 HTML.empty(
                     "rect",
-                    ["x": Self.n(barX), "y": Self.n(labelSpace + Double(step) * grid / Double(steps)), "width": "16",
-                     "height": Self.n(grid / Double(steps) + 0.5), "fill": Self.shade(fraction)]))
+                    ["x": SVG.n(barX), "y": SVG.n(labelSpace + Double(step) * grid / Double(steps)), "width": "16",
+                     "height": SVG.n(grid / Double(steps) + 0.5), "fill": Self.shade(fraction)]))
         }
         for tick in scale.ticks {
             let y = labelSpace + (1 - scale.fraction(tick)) * grid
-            parts.append(HTML.element("text", ["class": "tick", "x": Self.n(barX + 22), "y": Self.n(y + 4)], scale.label(tick)))
+            parts.append(HTML.element("text", ["class": "tick", "x": SVG.n(barX + 22), "y": SVG.n(y + 4)], scale.label(tick)))
         }
         parts.append(
             HTML.element(
                 "text",
-                ["class": "axis-title", "x": Self.n(barX + 8), "y": Self.n(labelSpace - 12), "text-anchor": "middle"],
+                ["class": "axis-title", "x": SVG.n(barX + 8), "y": SVG.n(labelSpace - 12), "text-anchor": "middle"],
                 HTML.escape("saved (\(scale.unitName))")))
-        return HTML.element(
-            "svg",
-            ["class": "chart heatmap", "viewBox": "0 0 \(Self.n(width)) \(Self.n(height))",
-             "style": "max-width: \(Self.n(width))px", "role": "img",
-             "xmlns": "http://www.w3.org/2000/svg"],
-            parts.joined())
+        return SVG.root(width: width, height: height, class: "chart heatmap", title: description, parts.joined())
     }
 }
