@@ -13,6 +13,8 @@ struct ChartScale: Sendable {
     let unitValue: Double
     /// The unit's name for the axis title ("MiB", "s", "%").
     let unitName: String
+    /// Whether values are placed by their logarithm, ticks on powers of ten.
+    var logarithmic = false
 
     /// A scale from `lower` to at least `upper` with about `count` ticks on 1, 2 or 5 × 10^k
     /// steps of the unit.
@@ -36,6 +38,19 @@ struct ChartScale: Sendable {
         self.ticks = ticks
     }
 
+    /// A logarithmic scale from the power of ten at or below `lower` to the one at or above
+    /// `upper` (both positive), a tick on each power.
+    init(logarithmicFrom lower: Double, to upper: Double, unitName: String) {
+        let low = (log10(max(lower, 1e-9))).rounded(.down)
+        let high = max(low + 1, (log10(max(upper, lower, 1e-9))).rounded(.up))
+        self.lower = pow(10, low)
+        self.upper = pow(10, high)
+        ticks = stride(from: low, through: high, by: 1).map { pow(10, $0) }
+        unitValue = 1
+        self.unitName = unitName
+        logarithmic = true
+    }
+
     /// A scale of bytes in the binary unit that suits `upper` (B, KiB, MiB, GiB, TiB).
     static func bytes(upper: Double, count: Int = 5) -> ChartScale {
         let units = ["B", "KiB", "MiB", "GiB", "TiB", "PiB"]
@@ -57,10 +72,15 @@ struct ChartScale: Sendable {
     }
 
     /// Where `value` falls between `lower` (0) and `upper` (1).
-    func fraction(_ value: Double) -> Double { upper > lower ? (value - lower) / (upper - lower) : 0 }
+    func fraction(_ value: Double) -> Double {
+        guard upper > lower else { return 0 }
+        if logarithmic { return (log10(max(value, lower)) - log10(lower)) / (log10(upper) - log10(lower)) }
+        return (value - lower) / (upper - lower)
+    }
 
     /// A tick's label in the unit, without trailing zeros: "0", "2.5", "1000".
     func label(_ value: Double) -> String {
+        if logarithmic, value >= 1e5 { return String(format: "1e%.0f", log10(value)) }
         let scaled = value / unitValue
         if abs(scaled - scaled.rounded()) < 1e-9 { return String(format: "%.0f", scaled) }
         var text = String(format: "%.2f", scaled)

@@ -23,7 +23,7 @@ struct SVGChart {
     private var layers: [String] = []
     /// Markers drawn so far (their labels are stacked so they never overlap).
     private var markers = 0
-    private var legendEntries: [(label: String, series: Int, dashed: Bool)] = []
+    private var legendEntries: [(label: String, series: Int, dashed: Bool, dot: Bool)] = []
 
     /// Space around the plot area for ticks and titles.
     private let left = 74.0, right = 24.0, top = 16.0, bottom = 52.0
@@ -58,7 +58,7 @@ struct SVGChart {
         }
         let dash = dashed ? " dashed" : ""
         layers.append(HTML.empty("polyline", ["class": "line s\(series)\(dash)", "points": coordinates.joined(separator: " ")]))
-        if let legend { legendEntries.append((legend, series, dashed)) }
+        if let legend { legendEntries.append((legend, series, dashed, false)) }
     }
 
     /// Dots at `points`, each with its label when given: points at the same place share one
@@ -84,7 +84,7 @@ struct SVGChart {
                      "text-anchor": above ? "end" : "start"],
                     HTML.escape(label.label)))
         }
-        if let legend { legendEntries.append((legend, series, false)) }
+        if let legend { legendEntries.append((legend, series, false, true)) }
     }
 
     /// A dotted vertical line at `value` with a label beside its foot; the labels of later
@@ -130,19 +130,30 @@ struct SVGChart {
                  "transform": "rotate(-90 16 \(SVG.n(middle)))"],
                 HTML.escape(yTitle)))
         parts += layers
-        // Legend, in one row below the axis title.
+        // Legend, in a row below the axis title.
         var legendX = left
+        // Entries wrap onto further rows below the chart when a row is full.
+        var lineY = height - 10
         for entry in legendEntries {
-            let lineY = height - 10
-            parts.append(
-                HTML.empty(
-                    "line",
-                    ["class": "line s\(entry.series)\(entry.dashed ? " dashed" : "")", "x1": SVG.n(legendX), "x2": SVG.n(legendX + 26),
-                     "y1": SVG.n(lineY - 4), "y2": SVG.n(lineY - 4)]))
+            let entryWidth = 50 + Double(entry.label.count) * 7.4
+            if legendX > left, legendX + entryWidth > width - right {
+                legendX = left
+                lineY += 18
+            }
+            if entry.dot {
+                parts.append(
+                    HTML.empty("circle", ["class": "dot s\(entry.series)", "cx": SVG.n(legendX + 13), "cy": SVG.n(lineY - 4), "r": "4"]))
+            } else {
+                parts.append(
+                    HTML.empty(
+                        "line",
+                        ["class": "line s\(entry.series)\(entry.dashed ? " dashed" : "")", "x1": SVG.n(legendX),
+                         "x2": SVG.n(legendX + 26), "y1": SVG.n(lineY - 4), "y2": SVG.n(lineY - 4)]))
+            }
             parts.append(
                 HTML.element("text", ["class": "legend", "x": SVG.n(legendX + 32), "y": SVG.n(lineY)], HTML.escape(entry.label)))
-            legendX += 48 + Double(entry.label.count) * 7
+            legendX += entryWidth
         }
-        return SVG.root(width: width, height: height, title: description, parts.joined())
+        return SVG.root(width: width, height: lineY + 10, title: description, parts.joined())
     }
 }
