@@ -77,6 +77,21 @@ struct PlanCommandTests {
         #expect(full["saved_bytes"] as? Int == 16 << 10)
     }
 
+    @Test("fingerprint files plan exactly as the images they were made from")
+    func fingerprints() throws {
+        let folder = try TemporaryFolder()
+        let paths = try guests(folder)
+        let written = try CommandRunner.run(["fingerprint", "--quiet", "--out", folder.path + "/fp"] + paths)
+        #expect(written.status == 0, "\(written.stderr)")
+        let base = ["plan", "--quiet", "--host-memory", "100K", "--reserved", "20K", "--guest-overhead", "4K", "--format", "json"]
+        let images = try CommandRunner.run(base + paths)
+        let fingerprints = try CommandRunner.run(base + paths.map { folder.path + "/fp/" + ($0 as NSString).lastPathComponent + ".ksmfp" })
+        #expect(fingerprints.status == 0, "\(fingerprints.stderr)")
+        // The same report but for the file names.
+        let named = fingerprints.stdout.replacingOccurrences(of: "/fp/", with: "/").replacingOccurrences(of: ".img.ksmfp", with: ".img")
+        #expect(named == images.stdout)
+    }
+
     @Test("bad input: one line naming the problem, non-zero exit")
     func badInput() throws {
         let folder = try TemporaryFolder()
