@@ -14,6 +14,7 @@ extension CapacityPlan {
         body += heatMapSection
         body += curveSection
         body += convergenceSection
+        if let cpu { body += cpuSection(cpu) }
         body += capacitySection
         body += overcommitSection
         body += policySection
@@ -172,6 +173,44 @@ extension CapacityPlan {
             HTML.paragraph(setting + (churn.source == "timeline" ? " After the guests start writing, copy-on-write takes merged pages back; the plan counts on the lowest saving after convergence." : ""))
                 + chart.render()
                 + HTML.table(["share of the converged saving", "full scans", "time"], milestones, numeric: [1, 2]))
+    }
+
+    private func cpuSection(_ cpu: KsmdCost) -> String {
+        let converging = cpu.settings.filter { $0.secondsTo100 != nil }
+        let seconds = converging.compactMap(\.secondsTo100)
+        let x = ChartScale(logarithmicFrom: seconds.min() ?? 1, to: seconds.max() ?? 10, unitName: "s")
+        let y = ChartScale(upper: max(1, converging.map(\.cpuPercent).max() ?? 1), count: 5, unitName: "%")
+        var chart = SVGChart(
+            x: x, y: y, xTitle: "time to converge (s, logarithmic)", yTitle: "ksmd CPU (% of one CPU)",
+            description: "ksmd's CPU against the time to converge, for every setting swept")
+        chart.dots(converging.filter { !$0.pareto }.map { ($0.secondsTo100!, $0.cpuPercent) }, series: 3, legend: "a setting")
+        let front = cpu.front.filter { $0.secondsTo100 != nil }
+        chart.line(front.map { ($0.secondsTo100!, $0.cpuPercent) }, series: 0, legend: "the front: no faster setting costs less")
+        chart.dots(front.map { ($0.secondsTo100!, $0.cpuPercent) }, series: 0)
+        if let recommended = cpu.recommended, let time = recommended.secondsTo100 {
+            chart.dots(
+                [(time, recommended.cpuPercent)], series: 4,
+                legend: "recommended: \(recommended.pagesToScan) pages / \(recommended.sleepMillisecs) ms")
+        }
+        if let budget = cpu.goal.cpuBudgetPercent, budget <= y.upper {
+            chart.line([(x.lower, budget), (x.upper, budget)], series: 2, dashed: true, legend: "CPU budget")
+        }
+        var text = HTML.paragraph("Priced with \(cpu.profile). Every setting swept by 'ksmscope tune' on these guests; the front joins those no faster setting beats on CPU.")
+        if let recommended = cpu.recommended {
+            let time = recommended.secondsTo100.map { String(format: "%.3g s", $0) } ?? "never"
+            text += HTML.paragraph(
+                String(format: "Recommended: pages_to_scan %d, sleep_millisecs %d, smart_scan %d%@: %.2f %% of one CPU, converged in %@, for %@ saved on the inputs (%@ on the planned host). %@.",
+                    recommended.pagesToScan, recommended.sleepMillisecs, recommended.smartScan ? 1 : 0,
+                    recommended.advisorMode == .none ? "" : ", advisor_mode \(recommended.advisorMode)", recommended.cpuPercent, time,
+                    Figures.bytes(cpu.savedBytes), Figures.bytes(cpu.plannedSavedBytes), recommended.reason.prefix(1).uppercased() + recommended.reason.dropFirst()))
+            text += HTML.element("pre", HTML.escape(recommended.commands.sysfs.joined(separator: "\n")))
+        }
+        return HTML.section(
+            id: "cpu-front", title: "ksmd's CPU against time",
+            text + chart.render()
+                + HTML.table(
+                    KsmdCost.FrontRow.header, cpu.frontSummary.map(\.cells), numeric: [0, 1, 4, 5],
+                    caption: "Settings on the front (at most \(KsmdCost.summaryRows), spread along it; the JSON lists all)"))
     }
 
     private var capacitySection: String {

@@ -101,6 +101,7 @@ extension CapacityPlan {
         }
         out += Figures.table(milestoneRows)
 
+        if let cpu { out += cpu.text }
         if let placement { out += placement.text }
         if !notes.isEmpty { out += "\nnotes:\n" + notes.map { "  - \($0)\n" }.joined() }
         return out

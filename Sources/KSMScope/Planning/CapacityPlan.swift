@@ -42,6 +42,9 @@ public struct CapacityPlan: Sendable, Equatable, Codable {
     public var convergence: Convergence
     /// The guests placed on several hosts (`--hosts`).
     public var placement: PlacementReport?
+    /// ksmd's recommended setting and its CPU cost next to the memory it buys, when priced
+    /// (`--profile`).
+    public var cpu: KsmdCost?
     /// The plan in one sentence.
     public var verdict: String
     /// Caveats that apply to these figures.
@@ -255,7 +258,7 @@ public struct CapacityPlan: Sendable, Equatable, Codable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case tunables, policy, host, guests, churn, nova, overcommit, policies, thp, convergence, placement, verdict, notes
+        case tunables, policy, host, guests, churn, nova, overcommit, policies, thp, convergence, placement, cpu, verdict, notes
         case pageSize = "page_size"
         case sharingCurve = "sharing_curve"
         case savingsByKind = "savings_by_kind"

@@ -13,17 +13,22 @@ public struct CapacityPlanning: Sendable {
     public var simulation: KSMSimulation
     /// Hosts to place the guests on (`--hosts`); nil for the one-host plan only.
     public var hosts: Int?
+    /// The profile that prices ksmd's CPU (`--profile`): with it the plan sweeps ksmd's
+    /// settings as `tune` does (``KsmdCost``); nil leaves the plan unpriced. The simulator's own
+    /// costs are ``simulation``'s.
+    public var pricing: KsmdProfile?
 
     /// Creates a plan job.
     public init(
         host: HostSpec, policy: MergePolicy = .all, domainRules: [(pattern: String, domain: String)]? = nil,
-        simulation: KSMSimulation = .init(), hosts: Int? = nil
+        simulation: KSMSimulation = .init(), hosts: Int? = nil, pricing: KsmdProfile? = nil
     ) {
         self.host = host
         self.policy = policy
         self.domainRules = domainRules
         self.simulation = simulation
         self.hosts = hosts
+        self.pricing = pricing
     }
 
     /// The merge tunables the plan predicts for.
@@ -148,6 +153,18 @@ public struct CapacityPlanning: Sendable {
                 host: host, savingFactor: churn.savingFactor, pageSize: pageSize, hosts: hosts)
         }
 
+        var cpu: KsmdCost?
+        if let pricing {
+            let tuner = KsmdTuner(
+                profile: pricing, tunables: job.tunables, kernel: job.kernel, goal: TuneGoal(),
+                hostMemoryBytes: host.hostMemory,
+                freeMemoryBytes: max(0, host.usable - curve.memory(guests: planned) - planned * host.guestOverhead))
+            cpu = try KsmdCost.sweep(
+                tuner, contents: contents, guests: guests, pageSize: pageSize, plannedSavedBytes: unmergeRisk)
+        } else {
+            notes.append("ksmd's CPU is not priced: give --profile (a profile from 'ksmscope calibrate')")
+        }
+
         let thp = HugePageReport(groups: planGroups, tunables: tunables, pageSize: pageSize, paths: paths)
         var plan = CapacityPlan(
             pageSize: pageSize, tunables: tunables, policy: policy, host: host,
@@ -173,7 +190,7 @@ public struct CapacityPlanning: Sendable {
                 domain: try figures(.domain)),
             thp: thp, heatMap: heatMap,
             convergence: Self.convergence(simulated, tunables: job.tunables, pageSize: pageSize),
-            placement: placement, verdict: "", notes: notes)
+            placement: placement, cpu: cpu, verdict: "", notes: notes)
         plan.verdict = plan.makeVerdict()
         return plan
     }

@@ -13,7 +13,9 @@ extension KSMScopeCommand {
                 --timeline NAME=FILE0,FILE1,... with --step-scans K), or a live process (--pid, --qemu). Guests are \
                 added to the host in input order, cycling through the inputs beyond the last. With a timeline the \
                 saving counted on is the lowest ksmd keeps after converging under the guests' writes (simulated), \
-                less --headroom percent. Sizes take K, M, G and T suffixes (powers of 1024).
+                less --headroom percent. With --profile (from 'ksmscope calibrate') ksmd's settings are swept as \
+                'ksmscope tune' does and the plan adds the recommended setting and its CPU cost. Sizes take K, M, G \
+                and T suffixes (powers of 1024).
                 """
         )
 
@@ -58,6 +60,8 @@ extension KSMScopeCommand {
 
         @OptionGroup(title: "ksmd tunables (simulated for convergence and churn)") var ksmd: KsmdOptions
 
+        @OptionGroup var profile: ProfileOptions
+
         @OptionGroup var timeline: TimelineOptions
 
         @OptionGroup var live: LiveOptions
@@ -95,13 +99,15 @@ extension KSMScopeCommand {
         func run() throws {
             let plan = try CommandFailure.reporting {
                 let configuration = try read.configuration()
+                let pricing = try profile.path.map { _ in try profile.load(pageSize: read.pageSize) }
+                let costs = pricing ?? .builtIn
                 let job = CapacityPlanning(
                     host: try host(), policy: policy,
                     domainRules: try domains.map { try MergeDomains.rules(fromFile: $0) },
                     simulation: KSMSimulation(
-                        tunables: try ksmd.tunables(merging: try merge.tunables()), kernel: ksmd.kernelVersion,
-                        configuration: configuration),
-                    hosts: hosts)
+                        tunables: try ksmd.tunables(merging: try merge.tunables(), defaultHZ: costs.host.hz),
+                        kernel: ksmd.kernelVersion, profile: costs, configuration: configuration),
+                    hosts: hosts, pricing: pricing)
                 var guests = try timeline.inputs(paths: inputs).guests(pageSize: read.pageSize)
                 var images = try job.openImages(guests)
                 for process in try live.images(pageSize: configuration.pageSize) {
