@@ -1,5 +1,5 @@
 # Convenience targets; the scripts in scripts/ do the work (they need only bash and the Swift toolchain).
-.PHONY: deps build test demo release install uninstall bench compare fuzz clean
+.PHONY: deps build test demo report release install uninstall bench compare fuzz clean
 
 deps:
 	bash scripts/deps.sh
@@ -25,6 +25,10 @@ test:
 
 demo:
 	bash scripts/demo.sh
+
+# The demo's capacity plan as HTML, rendered by headless Chromium to a PNG and a PDF.
+report:
+	bash scripts/report.sh
 
 bench: release
 	cd Benchmarks && swift package benchmark

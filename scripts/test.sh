@@ -7,13 +7,14 @@
 #
 # Tests that need something of the machine skip without it: the real-kernel comparisons (root
 # and a writable /sys/kernel/mm/ksm), the live QEMU guest (qemu-system-x86_64), the QEMU
-# samples (xz); QEMU and xz are installed here. KSMSCOPE_REQUIRE_KERNEL=1 and
+# samples (xz); QEMU and xz are installed here, and libxml2 (FoundationXML, with which the tests
+# check that the plan's HTML report is well-formed). KSMSCOPE_REQUIRE_KERNEL=1 and
 # KSMSCOPE_REQUIRE_QEMU=1 (.ci/run sets both) make those tests fail instead, naming what is
 # missing; KSMSCOPE_REQUIRE_EXECUTABLE=1, set here because this script builds the executable,
 # does the same for the tests that run it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-bash scripts/deps.sh qemu-system-x86 xz-utils 'pip:distributed=dask[distributed]' 'pip:pytest=pytest'
+bash scripts/deps.sh qemu-system-x86 xz-utils libxml2 'pip:distributed=dask[distributed]' 'pip:pytest=pytest'
 export KSMSCOPE_REQUIRE_EXECUTABLE=1
 swift build --build-tests
 swift test --skip-build

@@ -14,8 +14,8 @@ struct KSMScopeCommand: ParsableCommand {
         abstract: "Predict what Linux KSM (Kernel Samepage Merging) saves on guest memory images, exactly as ksmd counts it.",
         version: "0.1.0",
         subcommands: [
-            Scan.self, VerifyKernel.self, Generate.self, Simulate.self, Calibrate.self, Tune.self, Host.self,
-            Fingerprint.self, Partition.self, Combine.self,
+            Scan.self, VerifyKernel.self, Generate.self, Simulate.self, Calibrate.self, Tune.self, Plan.self,
+            Host.self, Fingerprint.self, Partition.self, Combine.self,
         ]
     )
 

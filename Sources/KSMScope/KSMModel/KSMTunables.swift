@@ -44,6 +44,20 @@ public struct KSMTunables: Sendable, Equatable, Codable {
         return KSMPageFill(copies: copies, maxPageSharing: maxPageSharing).sharing
     }
 
+    /// Copies mapped to merged memory once ksmd has converged on `copies` identical pages: with
+    /// `use_zero_pages` every copy of an all-zero page (the kernel's zero page), else every copy
+    /// in a KSM page (`ksm_merging_pages`: the first mapping of each KSM page and its sharers).
+    ///
+    /// They are the first copies in scan order; the one copy left out, if any, is the last
+    /// (``KSMPageFill/leftover``). What a transparent huge page holding one of them loses: ksmd
+    /// splits it to merge the page (`try_to_merge_one_page()`).
+    @inline(__always)
+    public func mergedPages(copies: Int, isZero: Bool) -> Int {
+        if isZero && useZeroPages { return copies }
+        let fill = KSMPageFill(copies: copies, maxPageSharing: maxPageSharing)
+        return fill.ksmPages + fill.sharing
+    }
+
     enum CodingKeys: String, CodingKey {
         case maxPageSharing = "max_page_sharing"
         case useZeroPages = "use_zero_pages"

@@ -20,6 +20,11 @@ enum Figures {
         whole == 0 ? "0.0%" : String(format: "%.1f%%", Double(part) * 100 / Double(whole))
     }
 
+    /// A number without a trailing ".0": "10", "12.5".
+    static func number(_ value: Double) -> String {
+        value == value.rounded() && abs(value) < 1e15 ? String(Int(value)) : String(value)
+    }
+
     /// Left-aligns the first column and right-aligns the others.
     static func table(_ rows: [[String]]) -> String {
         guard let width = rows.map(\.count).max() else { return "" }

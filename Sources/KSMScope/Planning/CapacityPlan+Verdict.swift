@@ -1,0 +1,18 @@
+extension CapacityPlan {
+    /// The plan in one sentence: what KSM adds to the host, counted safely, and the Nova setting.
+    func makeVerdict() -> String {
+        let fit = guestsFit
+        let memory = Figures.bytes(host.hostMemory)
+        guard fit.withKSMUnderChurn > fit.withoutKSM else {
+            return "KSM adds no guest to this \(memory) host: \(fit.withoutKSM) of these guests fit with or without it"
+                + " once copy-on-write churn and \(Figures.number(host.headroomPercent)) % headroom are counted;"
+                + " keep ram_allocation_ratio at \(String(format: "%.2f", ramAllocationRatio))."
+        }
+        let gain = Double(fit.withKSMUnderChurn - fit.withoutKSM) * 100 / Double(max(1, fit.withoutKSM))
+        return "KSM lets this \(memory) host run \(fit.withKSMUnderChurn) of these guests instead of \(fit.withoutKSM)"
+            + " (+\(String(format: "%.0f", gain)) %), counting only the saving that survives churn less"
+            + " \(Figures.number(host.headroomPercent)) % headroom; set ram_allocation_ratio = \(String(format: "%.2f", ramAllocationRatio))"
+            + (overcommit.swapNeededBytes > 0
+                ? " and keep \(Figures.bytes(overcommit.swapNeededBytes)) of swap for the day KSM stops." : ".")
+    }
+}

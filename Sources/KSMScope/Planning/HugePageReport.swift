@@ -1,0 +1,128 @@
+/// What KSM does to transparent huge pages: ksmd splits a 2 MiB huge page when it merges one
+/// of its pages (`try_to_merge_one_page()`), and khugepaged does not collapse a region holding
+/// KSM pages again. hugetlbfs-backed guests are never merged at all (`vma_ksm_compatible()`).
+///
+/// A region is 2 MiB of a guest's memory, 2 MiB aligned by image page index × page size (for a
+/// dump, the index of the page among the dump's pages: physical holes are closed up), fully
+/// populated with whole pages. It is split when at least one of its pages is merged: mapped to
+/// a KSM page or, with `use_zero_pages`, to the zero page; a leftover copy is not merged.
+public struct HugePageReport: Sendable, Equatable, Codable {
+    /// Bytes in a region: 2 MiB, x86_64's PMD-sized huge page.
+    public var regionBytes: Int
+    /// Full regions in all guests.
+    public var regions: Int
+    /// Regions with at least one merged page.
+    public var regionsSplit: Int
+    /// What KSM would save and split if it merged only in regions where at least a given share
+    /// of pages merge; rows by ascending threshold.
+    public var tradeoff: [Tradeoff]
+    /// Per guest, in input order.
+    public var images: [Image]
+
+    /// The region size.
+    public static let defaultRegionBytes = 2 << 20
+    /// The thresholds of the trade-off table, percent.
+    public static let thresholds = [1, 25, 50, 75, 100]
+
+    /// One row of the trade-off table.
+    public struct Tradeoff: Sendable, Equatable, Codable {
+        /// Merging only in regions where at least this percent of the pages merge.
+        public var minMergedPercent: Int
+        /// Regions that qualify, so are split.
+        public var regionsSplit: Int
+        /// What KSM saves when it merges only pages of those regions and pages outside full
+        /// regions; copies in the other regions stay in their huge pages, bytes.
+        public var savedBytes: Int
+
+        enum CodingKeys: String, CodingKey {
+            case minMergedPercent = "min_merged_percent"
+            case regionsSplit = "regions_split"
+            case savedBytes = "saved_bytes"
+        }
+    }
+
+    /// One guest's regions.
+    public struct Image: Sendable, Equatable, Codable {
+        /// The guest.
+        public var path: String
+        /// Its full regions.
+        public var regions: Int
+        /// Those with at least one merged page.
+        public var regionsSplit: Int
+
+        enum CodingKeys: String, CodingKey {
+            case path, regions
+            case regionsSplit = "regions_split"
+        }
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case regions, tradeoff, images
+        case regionBytes = "region_bytes"
+        case regionsSplit = "regions_split"
+    }
+}
+
+extension HugePageReport {
+    /// Finds the merged pages of `groups` and counts regions.
+    ///
+    /// Which copies of a group are merged comes from ``KSMTunables/mergedPages(copies:isZero:)``:
+    /// the first ones in scan order (guests in order, pages by index).
+    init(groups: MergeGroups, tunables: KSMTunables, pageSize: Int, paths: [String], regionBytes: Int = defaultRegionBytes) {
+        let perRegion = regionBytes / pageSize
+        var total = [Int32](repeating: 0, count: groups.groupCount)
+        for guest in 0..<groups.guestCount {
+            for page in groups.pages(ofGuest: guest) where groups.groupOfPage[page] != MergeGroups.never {
+                total[Int(groups.groupOfPage[page])] += 1
+            }
+        }
+        let mergedLimit = total.indices.map { group in
+            Int32(tunables.mergedPages(copies: Int(total[group]), isZero: groups.isZero[group]))
+        }
+        // Merged pages per region, guest by guest in scan order.
+        var seen = [Int32](repeating: 0, count: groups.groupCount)
+        var mergedPerRegion: [[Int]] = []
+        for guest in 0..<groups.guestCount {
+            let pages = groups.pages(ofGuest: guest)
+            let regionCount = perRegion > 0 ? pages.count / perRegion : 0
+            var merged = [Int](repeating: 0, count: regionCount)
+            for page in pages {
+                let group = groups.groupOfPage[page]
+                guard group != MergeGroups.never else { continue }
+                let rank = seen[Int(group)]
+                seen[Int(group)] += 1
+                let region = perRegion > 0 ? (page - pages.lowerBound) / perRegion : regionCount
+                if rank < mergedLimit[Int(group)], region < regionCount { merged[region] += 1 }
+            }
+            mergedPerRegion.append(merged)
+        }
+        self.regionBytes = regionBytes
+        images = zip(paths, mergedPerRegion).map { path, merged in
+            Image(path: path, regions: merged.count, regionsSplit: merged.filter { $0 > 0 }.count)
+        }
+        regions = images.reduce(0) { $0 + $1.regions }
+        regionsSplit = images.reduce(0) { $0 + $1.regionsSplit }
+        // The trade-off: merge only pages of qualifying regions and pages outside full regions.
+        tradeoff = Self.thresholds.map { percent in
+            var eligible = [Int32](repeating: 0, count: groups.groupCount)
+            var split = 0
+            for guest in 0..<groups.guestCount {
+                let pages = groups.pages(ofGuest: guest)
+                let merged = mergedPerRegion[guest]
+                let qualifies = merged.map { $0 > 0 && $0 * 100 >= percent * perRegion }
+                split += qualifies.filter { $0 }.count
+                for page in pages {
+                    let group = groups.groupOfPage[page]
+                    guard group != MergeGroups.never else { continue }
+                    let region = (page - pages.lowerBound) / max(1, perRegion)
+                    if region >= merged.count || qualifies[region] { eligible[Int(group)] += 1 }
+                }
+            }
+            var saved = 0
+            for group in eligible.indices where eligible[group] > 1 || groups.isZero[group] {
+                saved += tunables.savedPages(copies: Int(eligible[group]), isZero: groups.isZero[group])
+            }
+            return Tradeoff(minMergedPercent: percent, regionsSplit: split, savedBytes: saved * pageSize)
+        }
+    }
+}
