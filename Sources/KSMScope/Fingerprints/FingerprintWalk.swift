@@ -134,18 +134,21 @@ extension FingerprintWalk {
 }
 
 /// One worker's reading state: a buffer for `pread`, readers for dumps.
-struct ChunkReader {
+struct ChunkReader: ~Copyable {
     let walk: FingerprintWalk
     private var readers: [Int: any PageReader] = [:]
     private let buffer: UnsafeMutableRawBufferPointer
     private let zero: UnsafeMutableRawBufferPointer
     private let pageSize: Int
     private let every: Int
+    /// Non-zero pages of the current chunk waiting to be fingerprinted together.
+    private var batch: PageBatch
 
     init(walk: FingerprintWalk) {
         self.walk = walk
         pageSize = walk.configuration.pageSize.bytes
         every = walk.configuration.sample.every
+        batch = PageBatch(pageSize: pageSize)
         buffer = .allocate(byteCount: walk.chunkPages * pageSize, alignment: 4096)
         zero = .allocate(byteCount: pageSize, alignment: 64)
         zero.initializeMemory(as: UInt8.self, repeating: 0)
@@ -217,8 +220,10 @@ struct ChunkReader {
             walk.rateLimiter?.consume(bytes)
             for index in 0..<(end - page) {
                 visit(UnsafeRawBufferPointer(start: data + index * pageSize, count: pageSize),
-                      page: page + index, image: chunk.image, into: &sink)
+                      page: page + index, image: chunk.image, stable: true, into: &sink)
             }
+            // Before the buffer is read into again and the pages leave the cache.
+            fingerprintBatch(image: chunk.image, into: &sink)
             image.file.releaseCache(bytes: (page * pageSize)..<(end * pageSize))
             page = end
         }
@@ -243,17 +248,34 @@ struct ChunkReader {
                 continue
             }
             walk.rateLimiter?.consume(pageSize)
-            visit(bytes, page: page, image: chunk.image, into: &sink)
+            // A reader may reuse its buffer for the next page: the batch copies it.
+            visit(bytes, page: page, image: chunk.image, stable: false, into: &sink)
         }
+        fingerprintBatch(image: chunk.image, into: &sink)
     }
 
+    /// Counts a zero page, or adds the page to the batch (fingerprinted when it fills).
     @inline(__always)
-    private func visit<S: FingerprintSink>(_ bytes: UnsafeRawBufferPointer, page: Int, image: Int, into sink: inout S) {
+    private mutating func visit<S: FingerprintSink>(
+        _ bytes: UnsafeRawBufferPointer, page: Int, image: Int, stable: Bool, into sink: inout S
+    ) {
         if PageAccess.equal(bytes, UnsafeRawBufferPointer(zero)) {
             sink.zeros(page..<(page + 1), image: image)
             return
         }
-        let fingerprint = PageFingerprint(page: bytes)
-        if fingerprint.isSampled(every: every) { sink.page(page, image: image, fingerprint: fingerprint) }
+        batch.append(bytes, page: page, stable: stable)
+        if batch.isFull { fingerprintBatch(image: image, into: &sink) }
+    }
+
+    /// Fingerprints the batch's pages (XXH64 of all together, then XXH3 of the sampled ones)
+    /// and hands them to the sink in page order.
+    private mutating func fingerprintBatch<S: FingerprintSink>(image: Int, into sink: inout S) {
+        guard batch.count > 0 else { return }
+        batch.hash(with: .xxh64)
+        for index in 0..<batch.count where PageFingerprint.isSampled(xxh64: batch.hash(index), every: every) {
+            let fingerprint = PageFingerprint(xxh64: batch.hash(index), page: batch.bytes(index))
+            sink.page(batch.page(index), image: image, fingerprint: fingerprint)
+        }
+        batch.removeAll()
     }
 }
