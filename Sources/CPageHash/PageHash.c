@@ -3,6 +3,7 @@
 
 #include <xxhash.h>
 
+#if defined(__x86_64__)
 int ksmscope_cpu_has_avx512(void) {
     // libgcc's and compiler-rt's CPU model also check (XGETBV) that the kernel saves the
     // AVX-512 state, so a feature the OS does not enable reads as absent.
@@ -14,6 +15,17 @@ int ksmscope_cpu_has_avx2(void) {
     __builtin_cpu_init();
     return __builtin_cpu_supports("avx2");
 }
+#else
+// Other architectures: the portable paths only (the vector paths are x86-64 code).
+int ksmscope_cpu_has_avx512(void) { return 0; }
+int ksmscope_cpu_has_avx2(void) { return 0; }
+void ksmscope_xxh64_blocks_avx512(const void *const *blocks, size_t count, size_t length, uint64_t *hashes) {
+    ksmscope_xxh64_blocks_scalar(blocks, count, length, hashes);
+}
+uint64_t ksmscope_xxh3_64_avx2(const void *data, size_t length, uint64_t seed) {
+    return XXH3_64bits_withSeed(data, length, seed);
+}
+#endif
 
 void ksmscope_xxh64_blocks_scalar(const void *const *blocks, size_t count, size_t length, uint64_t *hashes) {
     for (size_t index = 0; index < count; index++) hashes[index] = XXH64(blocks[index], length, 0);
@@ -22,7 +34,7 @@ void ksmscope_xxh64_blocks_scalar(const void *const *blocks, size_t count, size_
 typedef void (*blocks_function)(const void *const *, size_t, size_t, uint64_t *);
 typedef uint64_t (*xxh3_function)(const void *, size_t, uint64_t);
 
-static uint64_t xxh3_sse2(const void *data, size_t length, uint64_t seed) {
+static uint64_t xxh3_baseline(const void *data, size_t length, uint64_t seed) {
     return XXH3_64bits_withSeed(data, length, seed);
 }
 
@@ -42,7 +54,7 @@ static blocks_function blocks_implementation(void) {
 static xxh3_function xxh3_implementation(void) {
     xxh3_function function = __atomic_load_n(&chosen_xxh3, __ATOMIC_RELAXED);
     if (!function) {
-        function = ksmscope_cpu_has_avx2() ? ksmscope_xxh3_64_avx2 : xxh3_sse2;
+        function = ksmscope_cpu_has_avx2() ? ksmscope_xxh3_64_avx2 : xxh3_baseline;
         __atomic_store_n(&chosen_xxh3, function, __ATOMIC_RELAXED);
     }
     return function;
@@ -61,5 +73,5 @@ const char *ksmscope_xxh64_blocks_implementation(void) {
 }
 
 const char *ksmscope_xxh3_implementation(void) {
-    return xxh3_implementation() == ksmscope_xxh3_64_avx2 ? "avx2" : "sse2";
+    return xxh3_implementation() == ksmscope_xxh3_64_avx2 ? "avx2" : "libxxhash";
 }

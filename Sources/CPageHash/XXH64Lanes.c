@@ -7,6 +7,7 @@
 // the multiply's latency. The result is exactly XXH64 (seed 0); the final merge and avalanche
 // run per block in scalar code, as in xxhash.h (XXH64_endian_align, XXH64_finalize for a length
 // that is a multiple of 32).
+#if defined(__x86_64__)
 #include "CPageHash.h"
 
 #include <immintrin.h>
@@ -100,3 +101,5 @@ void ksmscope_xxh64_blocks_avx512(const void *const *blocks, size_t count, size_
     if (count - done >= 2) { hash2(blocks + done, length, hashes + done); done += 2; }
     if (count - done == 1) ksmscope_xxh64_blocks_scalar(blocks + done, 1, length, hashes + done);
 }
+
+#endif

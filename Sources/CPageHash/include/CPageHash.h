@@ -19,7 +19,7 @@ void ksmscope_xxh64_blocks(const void *const *blocks, size_t count, size_t lengt
 uint64_t ksmscope_xxh3_64(const void *data, size_t length, uint64_t seed);
 
 /// The implementations chosen on this CPU, for reports and benchmarks: "avx512" or "scalar"
-/// for XXH64 blocks, "avx2" or "sse2" for XXH3.
+/// for XXH64 blocks, "avx2" or "libxxhash" (its own build: SSE2 on Debian x86-64) for XXH3.
 const char *ksmscope_xxh64_blocks_implementation(void);
 const char *ksmscope_xxh3_implementation(void);
 
