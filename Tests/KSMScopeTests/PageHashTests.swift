@@ -80,6 +80,37 @@ struct PageHashTests {
         }
     }
 
+    @Test("XXH3-64 of data in pieces (the fingerprint files' checksum), every path")
+    func xxh3Stream() {
+        let blocks = Self.blocks(count: 1, length: 300_000, seed: 77)
+        Self.withPointers(blocks) { pointers in
+            let data = pointers[0]!
+            let expected = XXH3_64bits(data, 300_000)
+            for pieces in [[300_000], [1, 2, 3, 299_994], [100_000, 0, 200_000], Array(repeating: 1000, count: 300)] {
+                var paths: [(String, UInt64)] = []
+                let state = ksmscope_xxh3_stream_create()!
+                var offset = 0
+                for piece in pieces {
+                    ksmscope_xxh3_stream_update(state, data + offset, piece)
+                    offset += piece
+                }
+                paths.append(("dispatched", ksmscope_xxh3_stream_digest(state)))
+                ksmscope_xxh3_stream_free(state)
+                if ksmscope_cpu_has_avx2() != 0 {
+                    let state = ksmscope_xxh3_stream_create_avx2()!
+                    offset = 0
+                    for piece in pieces {
+                        ksmscope_xxh3_stream_update_avx2(state, data + offset, piece)
+                        offset += piece
+                    }
+                    paths.append(("avx2", ksmscope_xxh3_stream_digest_avx2(state)))
+                    ksmscope_xxh3_stream_free_avx2(state)
+                }
+                for (path, digest) in paths { #expect(digest == expected, "\(path), pieces \(pieces.prefix(4))") }
+            }
+        }
+    }
+
     @Test("the implementations chosen follow the CPU's features")
     func implementations() {
         let blocks = String(cString: ksmscope_xxh64_blocks_implementation())

@@ -18,6 +18,14 @@ void ksmscope_xxh64_blocks(const void *const *blocks, size_t count, size_t lengt
 /// computed with AVX2 when the CPU has it (Debian's libxxhash is built for SSE2 only).
 uint64_t ksmscope_xxh3_64(const void *data, size_t length, uint64_t seed);
 
+/// XXH3-64 (seed 0) of data given in pieces, as libxxhash's streaming `XXH3_64bits_update`
+/// computes it, with AVX2 where the CPU has it: the checksum of fingerprint files.
+/// `ksmscope_xxh3_stream_create` returns a reset state (NULL when out of memory).
+void *ksmscope_xxh3_stream_create(void);
+void ksmscope_xxh3_stream_update(void *state, const void *data, size_t length);
+uint64_t ksmscope_xxh3_stream_digest(const void *state);
+void ksmscope_xxh3_stream_free(void *state);
+
 /// The implementations chosen on this CPU, for reports and benchmarks: "avx512" or "scalar"
 /// for XXH64 blocks, "avx2" or "libxxhash" (its own build: SSE2 on Debian x86-64) for XXH3.
 const char *ksmscope_xxh64_blocks_implementation(void);
@@ -32,5 +40,9 @@ int ksmscope_cpu_has_avx2(void);
 void ksmscope_xxh64_blocks_scalar(const void *const *blocks, size_t count, size_t length, uint64_t *hashes);
 void ksmscope_xxh64_blocks_avx512(const void *const *blocks, size_t count, size_t length, uint64_t *hashes);
 uint64_t ksmscope_xxh3_64_avx2(const void *data, size_t length, uint64_t seed);
+void *ksmscope_xxh3_stream_create_avx2(void);
+void ksmscope_xxh3_stream_update_avx2(void *state, const void *data, size_t length);
+uint64_t ksmscope_xxh3_stream_digest_avx2(const void *state);
+void ksmscope_xxh3_stream_free_avx2(void *state);
 
 #endif

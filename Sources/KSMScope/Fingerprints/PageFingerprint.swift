@@ -10,7 +10,7 @@ import CXXHash
 /// function, `n` distinct contents hold a false merge with probability below `n² / 2^129`
 /// (2^32 distinct pages, 16 TiB of unique 4 KiB pages: below 2^-65). Neither hash resists a
 /// deliberate collision; byte verification (the in-memory engine) does.
-public struct PageFingerprint: Hashable, Sendable, Comparable {
+public struct PageFingerprint: Hashable, Sendable, Comparable, BitwiseCopyable {
     /// XXH64 of the page, seed 0.
     public var xxh64: UInt64
     /// XXH3-64 of the page, seed ``xxh3Seed``.
