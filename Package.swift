@@ -30,10 +30,14 @@ let package = Package(
             name: "CKSMSupport",
             cSettings: [.define("_GNU_SOURCE")]
         ),
+        // Page hashes at the speed of the CPU: XXH64 of many pages at once (AVX-512) and XXH3
+        // with AVX2, chosen at run time, equal to libxxhash's values.
+        .target(name: "CPageHash", dependencies: ["CXXHash"]),
         .target(
             name: "KSMScope",
             dependencies: [
                 "CXXHash",
+                "CPageHash",
                 "CKSMSupport",
                 "CZlib",
                 "CLZO",
@@ -51,8 +55,9 @@ let package = Package(
         ),
         .testTarget(
             name: "KSMScopeTests",
-            // The compressors for the tests' dump writers (Support/DumpWriters, shared with Fuzz/).
-            dependencies: ["KSMScope", "CXXHash", "CZlib", "CLZO", "CSnappy", "CZstd"],
+            // The compressors for the tests' dump writers (Support/DumpWriters, shared with Fuzz/);
+            // CPageHash's every path checked against libxxhash (PageHashTests).
+            dependencies: ["KSMScope", "CXXHash", "CPageHash", "CZlib", "CLZO", "CSnappy", "CZstd"],
             // Saved fuzzer inputs, read by FormatFuzzRegressionTests from the source tree.
             exclude: ["FuzzRegressions"]
         ),

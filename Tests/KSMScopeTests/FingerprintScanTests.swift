@@ -50,6 +50,27 @@ struct FingerprintScanTests {
         #expect(try FileManager.default.contentsOfDirectory(atPath: temp.path).isEmpty)
     }
 
+    @Test("in memory, partitions of about 2,048 records (many more than the workers) give the byte engine's report")
+    func manyPartitionsInMemory() throws {
+        // 512-byte pages: 12,000 non-zero pages (6 partitions) in a few megabytes of images.
+        let small = PageFactory(pageSize: 512)
+        let copies = Array(repeating: 2, count: 1500) + Array(repeating: 3, count: 500) + [9, 40, 300]
+        let fixture = try ScanFixture(
+            mixedImages(factory: small, copies: copies, zeroPages: 200, uniquePages: 6000, imageCount: 6, seed: 5))
+        let images = try ImagePaths.open(fixture.paths, pageSize: try PageSize(bytes: 512))
+        for (maxPageSharing, useZeroPages) in [(256, false), (3, true)] {
+            let tunables = try KSMTunables(maxPageSharing: maxPageSharing, useZeroPages: useZeroPages)
+            let configuration = ScanConfiguration(pageSize: try PageSize(bytes: 512), threads: 2, engine: .fingerprints)
+            let outcome = try FingerprintScan(configuration: configuration, tunables: tunables).run(images)
+            #expect(outcome.partitions > 2)
+            #expect(!outcome.spilled)
+            let bytes = try fixture.scan(maxPageSharing: maxPageSharing, useZeroPages: useZeroPages, pageSize: 512, threads: 2)
+            let fingerprints = try SteadyStateScan(configuration: configuration, tunables: tunables).run(images)
+            #expect(normalized(fingerprints) == bytes)
+            #expect(fixture.reference(maxPageSharing: maxPageSharing, useZeroPages: useZeroPages, pageSize: 512).differences(from: fingerprints).isEmpty)
+        }
+    }
+
     @Test("a small memory limit spills partitions by itself; the temporary folder is gone afterwards")
     func memoryLimitSpills() throws {
         let fixture = try fixture(seed: 3)

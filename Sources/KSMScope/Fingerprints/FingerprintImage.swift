@@ -1,4 +1,4 @@
-import CXXHash
+import CPageHash
 
 /// A fingerprint file (``FingerprintFile``) opened as an input: one guest whose pages are known
 /// by their ``PageFingerprint`` and zero runs instead of their bytes.
@@ -37,29 +37,34 @@ public struct FingerprintImage: PageSource {
         }
         // The checksum reads the whole body: slice by slice, each slice dropped from this
         // process's memory after it (the page cache keeps it for the scan).
-        let state = XXH3_createState()!
-        defer { XXH3_freeState(state) }
-        XXH3_64bits_reset(state)
+        // libxxhash's streaming XXH3, with AVX2 where the CPU has it.
+        let state = ksmscope_xxh3_stream_create()!
+        defer { ksmscope_xxh3_stream_free(state) }
         var offset = header.size
         while offset < file.bytes.count {
             let end = min(file.bytes.count, offset + (32 << 20))
-            XXH3_64bits_update(state, file.bytes.baseAddress! + offset, end - offset)
+            ksmscope_xxh3_stream_update(state, file.bytes.baseAddress! + offset, end - offset)
             file.unmap(bytes: offset..<end)
             offset = end
         }
-        guard XXH3_64bits_digest(state) == header.checksum else { throw .corrupt(path: path) }
+        guard ksmscope_xxh3_stream_digest(state) == header.checksum else { throw .corrupt(path: path) }
         var runs: [Range<Int>] = []
         runs.reserveCapacity(header.zeroRuns)
         let runBase = header.size + header.records * FingerprintFile.recordSize
+        // The header size and records are multiples of 16 and the mapping starts on a page:
+        // the runs are aligned 8-byte words.
+        let words = UnsafeBufferPointer(
+            start: (file.bytes.baseAddress! + runBase).assumingMemoryBound(to: UInt64.self), count: 2 * header.zeroRuns)
         var zeroPages = 0
+        var end = 0
         for index in 0..<header.zeroRuns {
-            let offset = runBase + index * FingerprintFile.zeroRunSize
-            let first = Int(truncatingIfNeeded: UInt64(littleEndian: file.bytes.loadUnaligned(fromByteOffset: offset, as: UInt64.self)))
-            let count = Int(truncatingIfNeeded: UInt64(littleEndian: file.bytes.loadUnaligned(fromByteOffset: offset + 8, as: UInt64.self)))
-            guard first >= (runs.last?.upperBound ?? 0), count > 0, count <= header.pages - first else {
+            let first = Int(truncatingIfNeeded: UInt64(littleEndian: words[2 * index]))
+            let count = Int(truncatingIfNeeded: UInt64(littleEndian: words[2 * index + 1]))
+            guard first >= end, count > 0, count <= header.pages - first else {
                 throw .inconsistent(path: path, problem: "zero run #\(index) is out of order or outside the pages")
             }
-            runs.append(first..<(first + count))
+            end = first + count
+            runs.append(first..<end)
             zeroPages += count
         }
         let accounted = header.records + zeroPages + header.unreadablePages

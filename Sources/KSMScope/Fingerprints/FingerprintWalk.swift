@@ -36,24 +36,34 @@ struct FingerprintWalk: Sendable {
         var image: Int
         /// Pages of an image, or record indices of a fingerprint file.
         var range: Range<Int>
+        /// The bytes of the input's file the chunk reads, released behind the pass; empty for
+        /// inputs read through a reader (dumps, live processes), released when they are done.
+        var bytes: Range<Int> = 0..<0
     }
 
     /// The chunks of every input, in order.
     func chunks() -> [Chunk] {
         var chunks: [Chunk] = []
+        let pageSize = configuration.pageSize.bytes
         for (index, input) in inputs.enumerated() {
             if let fingerprint = input as? FingerprintImage {
                 // The zero runs and unreadable count travel with the first chunk.
                 let records = fingerprint.header.records
                 var start = 0
                 repeat {
-                    chunks.append(Chunk(image: index, range: start..<min(records, start + Self.chunkRecords)))
+                    let range = start..<min(records, start + Self.chunkRecords)
+                    let offset = fingerprint.header.size
+                    let bytes = (offset + range.lowerBound * FingerprintFile.recordSize)..<(offset + range.upperBound * FingerprintFile.recordSize)
+                    chunks.append(Chunk(image: index, range: range, bytes: bytes))
                     start += Self.chunkRecords
                 } while start < records
             } else {
+                let isRaw = input is RawImage
                 var start = 0
                 while start < input.pageCount {
-                    chunks.append(Chunk(image: index, range: start..<min(input.pageCount, start + chunkPages)))
+                    let range = start..<min(input.pageCount, start + chunkPages)
+                    let bytes = isRaw ? (range.lowerBound * pageSize)..<(range.upperBound * pageSize) : 0..<0
+                    chunks.append(Chunk(image: index, range: range, bytes: bytes))
                     start += chunkPages
                 }
             }
@@ -63,89 +73,95 @@ struct FingerprintWalk: Sendable {
 
     /// Runs `chunks` on `workers` workers, each with its own sink from `make`; returns the sinks.
     func run<S: FingerprintSink & Sendable>(_ chunks: [Chunk], workers: Int, make: @Sendable (Int) -> S) throws -> [S] {
-        let next = Atomic<Int>(0)
         let results = Mutex<[S?]>(Array(repeating: nil, count: workers))
+        try pass(chunks, workers: workers) { worker, claim in
+            var sink = make(worker)
+            while try claim(&sink) != nil {}
+            results.withLock { $0[worker] = sink }
+        }
+        return results.withLock { $0.map { $0! } }
+    }
+
+    /// Runs each of `chunks` into its own sink from `make`, on `workers` workers that take the
+    /// chunks in order, and hands the sinks to `deliver` in chunk order, one at a time: a sink
+    /// finished ahead of an earlier chunk waits for it (what waits is the chunks a slow worker
+    /// holds up, a few KiB each).
+    func runInOrder<S: FingerprintSink & Sendable>(
+        _ chunks: [Chunk], workers: Int, make: @Sendable () -> S, deliver: @Sendable (S) throws -> Void
+    ) throws {
+        let order = Mutex<(next: Int, waiting: [Int: S])>((0, [:]))
+        try pass(chunks, workers: workers) { _, claim in
+            while true {
+                var sink = make()
+                guard let index = try claim(&sink) else { return }
+                try order.withLock { order in
+                    order.waiting[index] = sink
+                    while let ready = order.waiting.removeValue(forKey: order.next) {
+                        order.next += 1
+                        try deliver(ready)
+                    }
+                }
+            }
+        }
+    }
+
+    /// The workers' loop: each calls `work` with its index and a function that reads the next
+    /// chunk in order into a sink and returns its index (nil when none is left or the pass
+    /// stops). What the pass is done with is released behind it (``ReleaseFrontier``).
+    private func pass<S: FingerprintSink>(
+        _ chunks: [Chunk], workers: Int,
+        work: @Sendable (_ worker: Int, _ claim: (inout S) throws -> Int?) throws -> Void
+    ) throws {
+        let next = Atomic<Int>(0)
         let failure = Mutex<(any Error)?>(nil)
         let stop = Atomic<Bool>(false)
-        var remaining = [Int](repeating: 0, count: inputs.count)
-        for chunk in chunks { remaining[chunk.image] += 1 }
-        let chunksLeft = Mutex(remaining)
+        let frontier = Mutex(ReleaseFrontier(chunks: chunks))
         let walk = self
         let shared = chunks
-        DispatchQueue.concurrentPerform(iterations: workers) { worker in
-            var sink = make(worker)
+        DispatchQueue.concurrentPerform(iterations: max(1, workers)) { worker in
             var reader = ChunkReader(walk: walk)
             defer { reader.release() }
             do {
-                while !stop.load(ordering: .relaxed) {
+                try work(worker) { sink in
+                    guard !stop.load(ordering: .relaxed) else { return nil }
                     let index = next.add(1, ordering: .relaxed).oldValue
-                    guard index < shared.count else { break }
-                    let chunk = shared[index]
-                    try reader.read(chunk, into: &sink)
-                    let done = chunksLeft.withLock { left -> Bool in
-                        left[chunk.image] -= 1
-                        return left[chunk.image] == 0
+                    guard index < shared.count else { return nil }
+                    try reader.read(shared[index], into: &sink)
+                    for release in frontier.withLock({ $0.finish(index) }) {
+                        let input = walk.inputs[release.image]
+                        input.mappedFile?.releaseCache(bytes: release.bytes)
+                        if release.isLast {
+                            try input.checkIntact()
+                            input.mappedFile?.releaseCache()
+                        }
                     }
-                    if done {
-                        try walk.inputs[chunk.image].checkIntact()
-                        walk.inputs[chunk.image].mappedFile?.releaseCache()
-                    }
+                    return index
                 }
             } catch {
                 failure.withLock { if $0 == nil { $0 = error } }
                 stop.store(true, ordering: .relaxed)
-                return
-            }
-            results.withLock { $0[worker] = sink }
-        }
-        if let error = failure.withLock({ $0 }) { throw error }
-        return results.withLock { $0.map { $0! } }
-    }
-}
-
-extension FingerprintWalk {
-    /// Runs each of `chunks` into its own sink from `make`, on `workers` workers; returns the
-    /// sinks in chunk order.
-    func runEach<S: FingerprintSink & Sendable>(_ chunks: [Chunk], workers: Int, make: @Sendable (Int) -> S) throws
-        -> [S]
-    {
-        let results = Mutex<[S?]>(Array(repeating: nil, count: chunks.count))
-        let failure = Mutex<(any Error)?>(nil)
-        let walk = self
-        DispatchQueue.concurrentPerform(iterations: min(workers, chunks.count)) { worker in
-            var reader = ChunkReader(walk: walk)
-            defer { reader.release() }
-            var index = worker
-            while index < chunks.count {
-                var sink = make(index)
-                do {
-                    try reader.read(chunks[index], into: &sink)
-                } catch {
-                    failure.withLock { if $0 == nil { $0 = error } }
-                    return
-                }
-                results.withLock { $0[index] = sink }
-                index += workers
             }
         }
         if let error = failure.withLock({ $0 }) { throw error }
-        return results.withLock { $0.map { $0! } }
     }
 }
 
 /// One worker's reading state: a buffer for `pread`, readers for dumps.
-struct ChunkReader {
+struct ChunkReader: ~Copyable {
     let walk: FingerprintWalk
     private var readers: [Int: any PageReader] = [:]
     private let buffer: UnsafeMutableRawBufferPointer
     private let zero: UnsafeMutableRawBufferPointer
     private let pageSize: Int
     private let every: Int
+    /// Non-zero pages of the current chunk waiting to be fingerprinted together.
+    private var batch: PageBatch
 
     init(walk: FingerprintWalk) {
         self.walk = walk
         pageSize = walk.configuration.pageSize.bytes
         every = walk.configuration.sample.every
+        batch = PageBatch(pageSize: pageSize)
         buffer = .allocate(byteCount: walk.chunkPages * pageSize, alignment: 4096)
         zero = .allocate(byteCount: pageSize, alignment: 64)
         zero.initializeMemory(as: UInt8.self, repeating: 0)
@@ -183,9 +199,6 @@ struct ChunkReader {
             if fingerprint.isSampled(every: every) { sink.page(-1, image: chunk.image, fingerprint: fingerprint) }
         }
         walk.progress?.advance(by: chunk.range.count)
-        // Behind the pass: out of this process's resident memory (and the cache, if not cached before).
-        let start = file.header.size + chunk.range.lowerBound * FingerprintFile.recordSize
-        file.file.releaseCache(bytes: start..<(start + chunk.range.count * FingerprintFile.recordSize))
     }
 
     /// `pread` of the chunk's data, skipping holes.
@@ -217,9 +230,10 @@ struct ChunkReader {
             walk.rateLimiter?.consume(bytes)
             for index in 0..<(end - page) {
                 visit(UnsafeRawBufferPointer(start: data + index * pageSize, count: pageSize),
-                      page: page + index, image: chunk.image, into: &sink)
+                      page: page + index, image: chunk.image, stable: true, into: &sink)
             }
-            image.file.releaseCache(bytes: (page * pageSize)..<(end * pageSize))
+            // Before the buffer is read into again.
+            fingerprintBatch(image: chunk.image, into: &sink)
             page = end
         }
     }
@@ -243,17 +257,34 @@ struct ChunkReader {
                 continue
             }
             walk.rateLimiter?.consume(pageSize)
-            visit(bytes, page: page, image: chunk.image, into: &sink)
+            // A reader may reuse its buffer for the next page: the batch copies it.
+            visit(bytes, page: page, image: chunk.image, stable: false, into: &sink)
         }
+        fingerprintBatch(image: chunk.image, into: &sink)
     }
 
+    /// Counts a zero page, or adds the page to the batch (fingerprinted when it fills).
     @inline(__always)
-    private func visit<S: FingerprintSink>(_ bytes: UnsafeRawBufferPointer, page: Int, image: Int, into sink: inout S) {
+    private mutating func visit<S: FingerprintSink>(
+        _ bytes: UnsafeRawBufferPointer, page: Int, image: Int, stable: Bool, into sink: inout S
+    ) {
         if PageAccess.equal(bytes, UnsafeRawBufferPointer(zero)) {
             sink.zeros(page..<(page + 1), image: image)
             return
         }
-        let fingerprint = PageFingerprint(page: bytes)
-        if fingerprint.isSampled(every: every) { sink.page(page, image: image, fingerprint: fingerprint) }
+        batch.append(bytes, page: page, stable: stable)
+        if batch.isFull { fingerprintBatch(image: image, into: &sink) }
+    }
+
+    /// Fingerprints the batch's pages (XXH64 of all together, then XXH3 of the sampled ones)
+    /// and hands them to the sink in page order.
+    private mutating func fingerprintBatch<S: FingerprintSink>(image: Int, into sink: inout S) {
+        guard batch.count > 0 else { return }
+        batch.hash(with: .xxh64)
+        for index in 0..<batch.count where PageFingerprint.isSampled(xxh64: batch.hash(index), every: every) {
+            let fingerprint = PageFingerprint(xxh64: batch.hash(index), page: batch.bytes(index))
+            sink.page(batch.page(index), image: image, fingerprint: fingerprint)
+        }
+        batch.removeAll()
     }
 }

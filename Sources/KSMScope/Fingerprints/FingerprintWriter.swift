@@ -4,9 +4,10 @@ import Glibc
 import Musl
 #endif
 import CKSMSupport
-import CXXHash
+import CPageHash
 import Dispatch
 import Foundation
+import Synchronization
 
 /// Writes the fingerprint file of one guest (``FingerprintFile``): what `ksmscope fingerprint`
 /// does for each input.
@@ -79,48 +80,31 @@ public struct FingerprintWriter: Sendable {
             source: source.path, live: source is LiveProcessImage)
         let output = OutputFile(descriptor: descriptor, path: path)
         try output.write(header.encoded())
-        let state = XXH3_createState()!
-        defer { XXH3_freeState(state) }
-        XXH3_64bits_reset(state)
-
-        var zeroRuns: [Range<Int>] = []
         let walk = FingerprintWalk(
             inputs: [source], configuration: configuration,
             rateLimiter: rateLimit.map { RateLimiter(bytesPerSecond: $0) }, progress: progress)
-        let chunks = walk.chunks()
-        let workers = max(1, configuration.threads)
-        let window = workers * 4
-        var start = 0
-        while start < chunks.count {
-            let batch = Array(chunks[start..<min(chunks.count, start + window)])
-            let results = try walk.runEach(batch, workers: workers) { _ in OrderedSink() }
-            for result in results {
-                header.unreadablePages += result.unreadable
-                for run in result.zeroRuns {
-                    if let last = zeroRuns.last, last.upperBound == run.lowerBound {
-                        zeroRuns[zeroRuns.count - 1] = last.lowerBound..<run.upperBound
-                    } else {
-                        zeroRuns.append(run)
-                    }
-                }
-                try result.records.withUnsafeBytes { bytes in
-                    XXH3_64bits_update(state, bytes.baseAddress, bytes.count)
-                    try output.write(bytes)
-                }
-                header.records += result.records.count
-            }
-            start += window
+        // Chunks are fingerprinted by whichever worker is free and written in page order as
+        // they complete.
+        // libxxhash's streaming XXH3, with AVX2 where the CPU has it.
+        let state = ksmscope_xxh3_stream_create()!
+        defer { ksmscope_xxh3_stream_free(state) }
+        let body = Mutex(BodyWriter(output: output, checksum: state))
+        try walk.runInOrder(walk.chunks(), workers: max(1, configuration.threads)) { OrderedSink() } deliver: { chunk in
+            try body.withLock { try $0.append(chunk) }
         }
+        let (records, zeroRuns, unreadablePages) = body.withLock { ($0.records, $0.zeroRuns, $0.unreadablePages) }
+        header.records = records
+        header.unreadablePages = unreadablePages
         var runBytes: [UInt8] = []
         runBytes.reserveCapacity(zeroRuns.count * FingerprintFile.zeroRunSize)
         for run in zeroRuns {
             withUnsafeBytes(of: UInt64(run.lowerBound).littleEndian) { runBytes += $0 }
             withUnsafeBytes(of: UInt64(run.count).littleEndian) { runBytes += $0 }
         }
-        XXH3_64bits_update(state, runBytes, runBytes.count)
+        ksmscope_xxh3_stream_update(state, runBytes, runBytes.count)
         try output.write(runBytes)
         header.zeroRuns = zeroRuns.count
-        header.checksum = XXH3_64bits_digest(state)
+        header.checksum = ksmscope_xxh3_stream_digest(state)
         try output.write(header.encoded(), at: 0)
         try source.checkIntact()
         guard fsync(descriptor) == 0, rename(staging, path) == 0 else {
@@ -128,6 +112,43 @@ public struct FingerprintWriter: Sendable {
         }
         completed = true
         return header
+    }
+}
+
+/// The body of a fingerprint file as its chunks arrive in page order: records written at once,
+/// zero runs joined and kept for the end, the checksum updated.
+struct BodyWriter: @unchecked Sendable {
+    /// The file.
+    let output: OutputFile
+    /// XXH3-64 (seed 0) of the body so far; only used under the writer's lock.
+    let checksum: UnsafeMutableRawPointer
+    /// Records written.
+    var records = 0
+    /// Zero runs so far, joined across chunks.
+    var zeroRuns: [Range<Int>] = []
+    /// Unreadable pages so far.
+    var unreadablePages = 0
+
+    init(output: OutputFile, checksum: UnsafeMutableRawPointer) {
+        self.output = output
+        self.checksum = checksum
+    }
+
+    /// Appends the next chunk's records and notes its zero runs and unreadable pages.
+    mutating func append(_ chunk: OrderedSink) throws {
+        unreadablePages += chunk.unreadable
+        for run in chunk.zeroRuns {
+            if let last = zeroRuns.last, last.upperBound == run.lowerBound {
+                zeroRuns[zeroRuns.count - 1] = last.lowerBound..<run.upperBound
+            } else {
+                zeroRuns.append(run)
+            }
+        }
+        try chunk.records.withUnsafeBytes { bytes in
+            ksmscope_xxh3_stream_update(checksum, bytes.baseAddress, bytes.count)
+            try output.write(bytes)
+        }
+        records += chunk.records.count
     }
 }
 

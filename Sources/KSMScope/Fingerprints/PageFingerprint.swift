@@ -1,3 +1,4 @@
+import CPageHash
 import CXXHash
 
 /// The 128-bit identity of a page's content when pages are not compared byte for byte: out of
@@ -9,7 +10,7 @@ import CXXHash
 /// function, `n` distinct contents hold a false merge with probability below `n² / 2^129`
 /// (2^32 distinct pages, 16 TiB of unique 4 KiB pages: below 2^-65). Neither hash resists a
 /// deliberate collision; byte verification (the in-memory engine) does.
-public struct PageFingerprint: Hashable, Sendable, Comparable {
+public struct PageFingerprint: Hashable, Sendable, Comparable, BitwiseCopyable {
     /// XXH64 of the page, seed 0.
     public var xxh64: UInt64
     /// XXH3-64 of the page, seed ``xxh3Seed``.
@@ -27,8 +28,15 @@ public struct PageFingerprint: Hashable, Sendable, Comparable {
     /// Fingerprints one page.
     @inline(__always)
     public init(page: UnsafeRawBufferPointer) {
-        xxh64 = XXH64(page.baseAddress, page.count, 0)
-        xxh3 = XXH3_64bits_withSeed(page.baseAddress, page.count, Self.xxh3Seed)
+        self.init(xxh64: XXH64(page.baseAddress, page.count, 0), page: page)
+    }
+
+    /// Fingerprints one page whose XXH64 is known (pages hashed together in a ``PageBatch``).
+    @inline(__always)
+    init(xxh64: UInt64, page: UnsafeRawBufferPointer) {
+        self.xxh64 = xxh64
+        // libxxhash's XXH3, with AVX2 where the CPU has it.
+        xxh3 = ksmscope_xxh3_64(page.baseAddress, page.count, Self.xxh3Seed)
     }
 
     /// The kernel's KSM checksum of the page (`calc_checksum()`): the low 32 bits of XXH64.
@@ -37,7 +45,11 @@ public struct PageFingerprint: Hashable, Sendable, Comparable {
     /// Whether the content falls in the sampled slice of the hash space: XXH64 at most
     /// 2^64 / `every`. Slices nest: the slice of a larger `every` lies inside a smaller one's.
     @inline(__always)
-    public func isSampled(every: Int) -> Bool { every <= 1 || xxh64 <= UInt64.max / UInt64(every) }
+    public func isSampled(every: Int) -> Bool { Self.isSampled(xxh64: xxh64, every: every) }
+
+    /// Whether a page whose XXH64 is `xxh64` falls in the slice of ``isSampled(every:)``.
+    @inline(__always)
+    static func isSampled(xxh64: UInt64, every: Int) -> Bool { every <= 1 || xxh64 <= UInt64.max / UInt64(every) }
 
     /// The hash-range partition (of `count`) the content belongs to, by the top bits of XXH3.
     @inline(__always)

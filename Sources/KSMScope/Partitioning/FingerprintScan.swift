@@ -84,9 +84,13 @@ public struct FingerprintScan: Sendable {
         // (the standard library's sort allocates a buffer), the rest is the process itself.
         let budget = max(4096, configuration.memoryLimit / 8 * 3)
         let spill = configuration.partitions != nil || estimate * SpillRecord.size > budget
+        // In memory, partitions of about 2,048 records (48 KiB): each is gathered, sorted and
+        // folded in a core's cache, and the workers share many of them evenly.
         let partitions =
             configuration.partitions
-            ?? (spill ? max(2, (estimate * SpillRecord.size + budget / workers - 1) / (budget / workers)) : workers)
+            ?? (spill
+                ? max(2, (estimate * SpillRecord.size + budget / workers - 1) / (budget / workers))
+                : max(workers, min(4096, estimate / 2048)))
         let workspace = spill ? try TemporaryWorkspace(in: configuration.temporaryDirectory) : nil
         defer { workspace?.close() }
         let bufferCapacity = max(1024, min(1 << 16, budget / 4 / (partitions * workers) / SpillRecord.size))
@@ -96,7 +100,9 @@ public struct FingerprintScan: Sendable {
         var sinks = try walk.run(walk.chunks(), workers: workers) { worker in
             PartitionSink(
                 worker: worker, images: imageCount, partitions: partitions, workspace: workspace,
-                bufferCapacity: bufferCapacity, job: job)
+                bufferCapacity: bufferCapacity,
+                // Workers share the chunks about evenly: an eighth more than an even share.
+                expectedRecords: estimate / (partitions * workers) / 8 * 9 + 16, job: job)
         }
         for index in sinks.indices { sinks[index].finish() }
         if let failure = sinks.compactMap(\.failure).first { throw failure }
@@ -111,7 +117,7 @@ public struct FingerprintScan: Sendable {
             tally.add(zeros, isZero: true)
         }
         let unreadable = (0..<imageCount).map { image in sinks.reduce(0) { $0 + $1.unreadablePages[image] } }
-        let folded = try fold(sinks: &sinks, partitions: partitions, workspace: workspace, workers: workers)
+        let folded = try fold(sinks: sinks, partitions: partitions, workspace: workspace, workers: workers)
         tally.merge(folded)
         return Outcome(
             tally: tally, unreadablePages: unreadable, sample: configuration.sample, partitions: partitions,
@@ -120,7 +126,7 @@ public struct FingerprintScan: Sendable {
 
     /// Phase two: every partition sorted and folded into tallies, one partition per worker at
     /// a time.
-    private func fold(sinks: inout [PartitionSink], partitions: Int, workspace: TemporaryWorkspace?, workers: Int) throws
+    private func fold(sinks: [PartitionSink], partitions: Int, workspace: TemporaryWorkspace?, workers: Int) throws
         -> SteadyStateTally
     {
         let tunables = tunables
@@ -129,22 +135,19 @@ public struct FingerprintScan: Sendable {
         let next = Atomic<Int>(0)
         let failure = Mutex<(any Error)?>(nil)
         let results = Mutex<[SteadyStateTally]>([])
-        let memory = Mutex(sinks.map(\.buffers))
-        for index in sinks.indices { sinks[index].buffers = [] }
+        let memory = sinks.map(\.buffers)
         let workerCount = sinks.count
         DispatchQueue.concurrentPerform(iterations: workers) { _ in
             var tally = SteadyStateTally(tunables: tunables, imageCount: imageCount, domains: domains)
             var shares: [ContentGroup.ImageShare] = []
+            var singles = SingleImageContents(imageCount: imageCount)
             while true {
                 let partition = next.add(1, ordering: .relaxed).oldValue
                 guard partition < partitions else { break }
-                // Gather the partition: the workers' buffers, then their files.
-                let parts = memory.withLock { buffers in
-                    (0..<workerCount).map { worker in
-                        defer { buffers[worker][partition] = [] }
-                        return buffers[worker][partition]
-                    }
-                }
+                // Gather the partition: the workers' buffers (only this worker folds it), then
+                // their files.
+                let parts = memory.map { UnsafeBufferPointer($0.records(partition)) }
+                defer { for buffers in memory { buffers.release(partition) } }
                 var files: [(path: String, records: Int)] = []
                 if let workspace {
                     for worker in 0..<workerCount {
@@ -157,43 +160,76 @@ public struct FingerprintScan: Sendable {
                 guard total > 0 else { continue }
                 let records = UnsafeMutableBufferPointer<SpillRecord>.allocate(capacity: total)
                 defer { records.deallocate() }
-                var filled = 0
-                for part in parts {
-                    _ = UnsafeMutableBufferPointer(rebasing: records[filled..<(filled + part.count)]).initialize(from: part)
-                    filled += part.count
-                }
+                let kept: Int
                 do {
-                    for file in files {
-                        try Self.load(file.path, into: UnsafeMutableRawBufferPointer(
-                            UnsafeMutableBufferPointer(rebasing: records[filled..<(filled + file.records)])))
-                        filled += file.records
-                        unlink(file.path)
-                    }
+                    kept = try Self.sortedPartition(parts: parts, files: files, into: records)
                 } catch {
                     failure.withLock { if $0 == nil { $0 = error } }
                     return
                 }
-                var sorted = UnsafeMutableBufferPointer(rebasing: records[0..<filled])
-                let kept = sorted.sortAndFold()
+                // Each run of one content, its records in image order (an image's copies in
+                // one record or several).
                 var start = 0
                 while start < kept {
-                    shares.removeAll(keepingCapacity: true)
-                    var end = start
-                    while end < kept, sorted[end].fingerprint == sorted[start].fingerprint {
-                        // Folded: each image once per content, images ascending.
-                        shares.append(.init(image: Int(sorted[end].image), count: Int(sorted[end].count)))
+                    let first = records[start]
+                    var end = start + 1
+                    var copies = Int(first.count)
+                    var singleImage = true
+                    while end < kept, records[end].isSameContent(as: first) {
+                        copies += Int(records[end].count)
+                        singleImage = singleImage && records[end].image == first.image
                         end += 1
                     }
-                    tally.add(shares, isZero: false)
+                    if singleImage {
+                        singles.add(image: Int(first.image), copies: copies, to: &tally)
+                    } else {
+                        shares.removeAll(keepingCapacity: true)
+                        for record in records[start..<end] {
+                            if shares.last?.image == Int(record.image) {
+                                shares[shares.count - 1].count += Int(record.count)
+                            } else {
+                                shares.append(.init(image: Int(record.image), count: Int(record.count)))
+                            }
+                        }
+                        tally.add(shares, isZero: false)
+                    }
                     start = end
                 }
             }
+            singles.fold(into: &tally)
             results.withLock { $0.append(tally) }
         }
         if let error = failure.withLock({ $0 }) { throw error }
         var merged = SteadyStateTally(tunables: tunables, imageCount: imageCount, domains: domains)
         for part in results.withLock({ $0 }) { merged.merge(part) }
         return merged
+    }
+
+    /// Gathers a partition's records (the workers' buffers, or their files) into `records`,
+    /// sorted by content and image (a file's records folded, each content's copies in one image
+    /// in one record); returns how many records there are.
+    private static func sortedPartition(
+        parts: [UnsafeBufferPointer<SpillRecord>], files: [(path: String, records: Int)],
+        into records: UnsafeMutableBufferPointer<SpillRecord>
+    ) throws -> Int {
+        var records = records
+        if files.isEmpty {
+            // In memory: sorted as the buffers are copied (a spilling pass leaves none).
+            HashBucketSort.sort(copying: parts, into: records)
+            return records.count
+        }
+        var filled = 0
+        for part in parts {
+            _ = UnsafeMutableBufferPointer(rebasing: records[filled..<(filled + part.count)]).initialize(from: part)
+            filled += part.count
+        }
+        for file in files {
+            try load(file.path, into: UnsafeMutableRawBufferPointer(
+                UnsafeMutableBufferPointer(rebasing: records[filled..<(filled + file.records)])))
+            filled += file.records
+            unlink(file.path)
+        }
+        return records.sortAndFold()
     }
 
     /// Reads a whole partition file into `buffer`.

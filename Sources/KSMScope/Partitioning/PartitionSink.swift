@@ -13,7 +13,7 @@ struct PartitionSink: FingerprintSink, Sendable {
     /// Unreadable pages per image.
     var unreadablePages: [Int]
     /// Records not yet written, per partition.
-    var buffers: [[SpillRecord]]
+    let buffers: PartitionBuffers
     /// The first write error.
     var failure: PartitionError?
 
@@ -24,10 +24,11 @@ struct PartitionSink: FingerprintSink, Sendable {
     private let job: (index: Int, count: Int)?
     private var descriptors: [Int32]
 
-    /// Creates a sink; with a `workspace` full buffers are spilled to it.
+    /// Creates a sink; with a `workspace` full buffers are spilled to it, else each buffer
+    /// starts with room for `expectedRecords` (its share of the pass's estimate).
     init(
         worker: Int, images: Int, partitions: Int, workspace: TemporaryWorkspace?, bufferCapacity: Int,
-        job: (index: Int, count: Int)?
+        expectedRecords: Int = 0, job: (index: Int, count: Int)?
     ) {
         self.worker = worker
         self.partitions = partitions
@@ -36,7 +37,7 @@ struct PartitionSink: FingerprintSink, Sendable {
         self.job = job
         zeroPages = Array(repeating: 0, count: images)
         unreadablePages = zeroPages
-        buffers = Array(repeating: [], count: partitions)
+        buffers = PartitionBuffers(count: partitions, capacity: workspace == nil ? expectedRecords : bufferCapacity)
         descriptors = Array(repeating: -1, count: partitions)
     }
 
@@ -51,14 +52,14 @@ struct PartitionSink: FingerprintSink, Sendable {
     mutating func page(_ page: Int, image: Int, fingerprint: PageFingerprint) {
         if let job, fingerprint.jobPartition(of: job.count) != job.index { return }
         let partition = partitions == 1 ? 0 : fingerprint.partition(of: partitions)
-        buffers[partition].append(SpillRecord(fingerprint: fingerprint, image: UInt32(image), count: 1))
-        if workspace != nil, buffers[partition].count >= bufferCapacity { spill(partition) }
+        let held = buffers.append(SpillRecord(fingerprint: fingerprint, image: UInt32(image), count: 1), to: partition)
+        if workspace != nil, held >= bufferCapacity { spill(partition) }
     }
 
     /// Writes what is left in the buffers (spilling sinks only) and closes the files.
     mutating func finish() {
         guard workspace != nil else { return }
-        for partition in 0..<partitions where !buffers[partition].isEmpty { spill(partition) }
+        for partition in 0..<partitions where buffers.records(partition).count > 0 { spill(partition) }
         for descriptor in descriptors where descriptor >= 0 { close(descriptor) }
         descriptors = Array(repeating: -1, count: partitions)
     }
@@ -66,10 +67,10 @@ struct PartitionSink: FingerprintSink, Sendable {
     /// Folds the buffer of `partition` and appends it to the worker's file.
     private mutating func spill(_ partition: Int) {
         guard failure == nil, let workspace else {
-            buffers[partition].removeAll(keepingCapacity: true)
+            buffers.removeAll(partition)
             return
         }
-        let kept = buffers[partition].withUnsafeMutableBufferPointer { $0.sortAndFold() }
+        let sorted = buffers.sortedAndFolded(partition)
         let path = workspace.file(Self.fileName(worker: worker, partition: partition))
         if descriptors[partition] < 0 {
             descriptors[partition] = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o600)
@@ -79,21 +80,19 @@ struct PartitionSink: FingerprintSink, Sendable {
             }
         }
         let descriptor = descriptors[partition]
-        buffers[partition].withUnsafeBytes { bytes in
-            var done = 0
-            let total = kept * SpillRecord.size
-            while done < total {
-                let written = write(descriptor, bytes.baseAddress! + done, total - done)
-                if written < 0 && errno == EINTR { continue }
-                if written <= 0 {
-                    failure = errno == ENOSPC || written == 0
-                        ? .diskFull(path: workspace.path)
-                        : .cannotWrite(path: path, reason: String(cString: strerror(errno)))
-                    return
-                }
-                done += written
+        let bytes = UnsafeRawBufferPointer(sorted)
+        var done = 0
+        while done < bytes.count {
+            let written = write(descriptor, bytes.baseAddress! + done, bytes.count - done)
+            if written < 0 && errno == EINTR { continue }
+            if written <= 0 {
+                failure = errno == ENOSPC || written == 0
+                    ? .diskFull(path: workspace.path)
+                    : .cannotWrite(path: path, reason: String(cString: strerror(errno)))
+                break
             }
+            done += written
         }
-        buffers[partition].removeAll(keepingCapacity: true)
+        buffers.removeAll(partition)
     }
 }

@@ -14,7 +14,16 @@ struct SpillRecord: Sendable {
     /// Orders by content, then by image: runs of one content with its images in scan order.
     @inline(__always)
     static func precedes(_ a: SpillRecord, _ b: SpillRecord) -> Bool {
-        a.fingerprint != b.fingerprint ? a.fingerprint < b.fingerprint : a.image < b.image
+        // Field by field: the synthesized == of the fingerprint is not always inlined.
+        if a.fingerprint.xxh64 != b.fingerprint.xxh64 { return a.fingerprint.xxh64 < b.fingerprint.xxh64 }
+        if a.fingerprint.xxh3 != b.fingerprint.xxh3 { return a.fingerprint.xxh3 < b.fingerprint.xxh3 }
+        return a.image < b.image
+    }
+
+    /// Whether two records are of one content.
+    @inline(__always)
+    func isSameContent(as other: SpillRecord) -> Bool {
+        fingerprint.xxh64 == other.fingerprint.xxh64 && fingerprint.xxh3 == other.fingerprint.xxh3
     }
 
     /// Bytes a record takes in memory and on disk.
@@ -27,9 +36,16 @@ extension UnsafeMutableBufferPointer<SpillRecord> {
     mutating func sortAndFold(workers: Int = 1) -> Int {
         guard count > 1 else { return count }
         HashBucketSort.sort(self, workers: workers)
+        return foldSorted()
+    }
+
+    /// Folds neighbours of one content and image (records sorted by content and image) into
+    /// one record; returns how many records remain.
+    mutating func foldSorted() -> Int {
+        guard count > 1 else { return count }
         var kept = 0
         for index in 1..<count {
-            if self[index].fingerprint == self[kept].fingerprint, self[index].image == self[kept].image,
+            if self[index].isSameContent(as: self[kept]), self[index].image == self[kept].image,
                 self[kept].count < UInt32.max - self[index].count
             {
                 self[kept].count += self[index].count

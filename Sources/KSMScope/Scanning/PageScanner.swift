@@ -10,7 +10,8 @@ import Synchronization
 ///
 /// The scan has three phases:
 /// 1. Workers take their share of the pages. All-zero pages are found by a compare and only
-///    counted. Every other page is hashed (XXH64 by default) and leaves a ``PageRecord``; while
+///    counted. Every other page is hashed (XXH64 by default, 16 pages at a time in a
+///    ``PageBatch``) and leaves a ``PageRecord``; while
 ///    it is hot in cache the worker compares it with the last page seen with the same hash,
 ///    which proves most duplicates without a second read.
 /// 2. The records are sorted by hash in place (``HashBucketSort``).
@@ -131,6 +132,25 @@ public struct PageScanner: Sendable {
             var access = PageAccess(images: images, layout: layout)
             var pending = 0
             var hole = holes.firstRun(endingAfter: lower)
+            var batch = PageBatch(pageSize: zero.count)
+            // Hashes the batch's pages together, then, in page order, keeps the sampled ones
+            // and proves each against the last page seen with its hash while it is still hot.
+            func record(_ batch: inout PageBatch) throws {
+                guard batch.count > 0 else { return }
+                batch.hash(with: hash)
+                for index in 0..<batch.count {
+                    let digest = batch.hash(index)
+                    guard digest <= sampleLimit else { continue }
+                    let page = batch.page(index)
+                    let bytes = batch.bytes(index)
+                    let proof = try cache.prove(hash: digest, page: UInt32(page)) { earlier in
+                        try access.bytes(bytes, equalPage: Int(earlier))
+                    }
+                    output[share.start + share.records] = PageRecord(hash: digest, page: UInt32(page), proof: proof)
+                    share.records += 1
+                }
+                batch.removeAll()
+            }
             do {
                 var page = lower
                 while page < upper {
@@ -159,12 +179,9 @@ public struct PageScanner: Sendable {
                         // pages and spares all-zero pages the hash.
                         if PageAccess.equal(bytes, zero) {
                             share.countZero(page: page, image: image)
-                        } else if case let digest = hash(bytes), digest <= sampleLimit {
-                            let proof = try cache.prove(hash: digest, page: UInt32(page)) { earlier in
-                                try access.bytes(bytes, equalPage: Int(earlier))
-                            }
-                            output[share.start + share.records] = PageRecord(hash: digest, page: UInt32(page), proof: proof)
-                            share.records += 1
+                        } else {
+                            batch.append(bytes, page: page, stable: access.keepsPages(ofImage: image))
+                            if batch.isFull { try record(&batch) }
                         }
                         page += 1
                         pending += 1
@@ -176,6 +193,7 @@ public struct PageScanner: Sendable {
                         }
                     }
                 }
+                try record(&batch)
                 progress?.advance(by: pending)
             } catch {
                 failure.withLock { if $0 == nil { $0 = error } }
