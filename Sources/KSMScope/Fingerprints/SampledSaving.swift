@@ -22,11 +22,21 @@ public struct SampledSaving: Sendable, Equatable, Codable {
 
     /// Estimates from the tally of a 1/`every` sample.
     public init(tally: SteadyStateTally, every: Int, pageSize: Int) {
-        let zero = Double(tally.zeroOnlySavedPages)
-        let sampled = Double(tally.pagesSharing + tally.ksmZeroPages) - zero
+        let zero = tally.zeroOnlySavedPages
+        self.init(
+            zeroSavedPages: zero, sampledSavedPages: tally.pagesSharing + tally.ksmZeroPages - zero,
+            savedPagesSquared: Double(tally.savedPagesSquared), every: every, pageSize: pageSize)
+    }
+
+    /// Estimates from the parts of a 1/`every` sample's saving: what the all-zero content saves
+    /// (counted in full), what the sampled contents save, and the sum of the squares of each
+    /// sampled content's saved pages. With `every` 1 the estimate is exact and the interval empty.
+    public init(zeroSavedPages: Int, sampledSavedPages: Int, savedPagesSquared: Double, every: Int, pageSize: Int) {
+        let zero = Double(zeroSavedPages)
+        let sampled = Double(sampledSavedPages)
         let n = Double(every)
         let estimate = zero + n * sampled
-        let error = Self.z95 * (n * (n - 1) * Double(tally.savedPagesSquared)).squareRoot()
+        let error = Self.z95 * (n * (n - 1) * savedPagesSquared).squareRoot()
         let page = Double(pageSize)
         self.every = every
         savedBytes = Int((estimate * page).rounded())
