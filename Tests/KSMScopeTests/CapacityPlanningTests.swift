@@ -30,10 +30,8 @@ struct CapacityPlanningTests {
         let domains = MergeDomains(
             rules: [("guest-000.img", "a"), ("guest-003.img", "a"), ("guest-001.img", "b")], images: fixture.paths)
         var curves: [MergePolicy: SharingCurve] = [:]
-        for policy in MergePolicy.allCases {
-            let groups = MergeGroups(contents: map, guestImages: Array(0..<n), policy: policy, domains: domains.indices)
-            curves[policy] = SharingCurve(groups: groups, tunables: tunables, pageSize: 4096)
-        }
+        let tally = try PlanTally.of(map, tunables: tunables, domains: domains.indices)
+        for policy in MergePolicy.allCases { curves[policy] = tally.sharingCurve(policy) }
         for k in 1...n {
             let scan = try SteadyStateScan(
                 configuration: .init(threads: 2), tunables: tunables,

@@ -185,4 +185,33 @@ struct CommandLineFailureTests {
         #expect(outcome.status == 1)
         #expect(outcome.stderr.contains("its snapshots have different page counts (1, 2)"), "\(outcome.stderr)")
     }
+
+    @Test("simulate and tune: --sample refused, a state beyond --memory-limit refused, one line each")
+    func simulationAtAnySize() throws {
+        let folder = try TemporaryFolder()
+        let image = try folder.write("a.img", factory.image([factory.page(1), factory.page(1), factory.page(0)]))
+        for command in ["simulate", "tune"] {
+            let outcome = try CommandRunner.run([command, "--sample", "1/4", "--quiet", image])
+            #expect(outcome.status == 64, "\(outcome.stderr)")
+            #expect(outcome.stderr.contains("--sample: \(command) needs every page"), "\(outcome.stderr)")
+            #expect(outcome.stderr.split(separator: "\n").count == 1, "\(outcome.stderr)")
+        }
+        // 25,600 pages (a sparse file: holes are zero pages, never read) × 48 bytes of simulator
+        // state exceed a 1 MiB limit.
+        let large = folder.path + "/large.img"
+        #expect(FileManager.default.createFile(atPath: large, contents: nil))
+        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: large))
+        try handle.truncate(atOffset: 100 << 20)
+        try handle.close()
+        for command in ["simulate", "tune"] {
+            let outcome = try CommandRunner.run([command, "--memory-limit", "1M", "--quiet", large])
+            #expect(outcome.status == 1, "\(outcome.stderr)")
+            #expect(outcome.stderr.contains("simulating ksmd needs every page in memory: 25600 pages"), "\(outcome.stderr)")
+            #expect(outcome.stderr.split(separator: "\n").count == 1, "\(outcome.stderr)")
+        }
+        // Within the limit the answer is the one without it.
+        let bounded = try CommandRunner.run(["simulate", "--memory-limit", "1M", "--full-scans", "2", "--format", "json", "--quiet", image])
+        let free = try CommandRunner.run(["simulate", "--full-scans", "2", "--format", "json", "--quiet", image])
+        #expect(bounded.status == 0 && bounded.stdout == free.stdout, "\(bounded.stderr)")
+    }
 }

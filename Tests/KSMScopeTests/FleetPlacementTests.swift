@@ -69,7 +69,7 @@ struct FleetPlacementTests {
     /// The best (most placed, then most saved) over every assignment of guests to hosts or to
     /// none, each host's saving folded from scratch; written without the placement code.
     static func bruteForce(
-        _ groups: MergeGroups, tunables: KSMTunables, costs: [Int], usable: Int, factor: Double, pageSize: Int, hosts: Int
+        _ map: ContentMap, tunables: KSMTunables, costs: [Int], usable: Int, factor: Double, pageSize: Int, hosts: Int
     ) -> (placed: Int, savedPages: Int) {
         let n = costs.count
         // Every subset's saving and whether it fits, once.
@@ -77,7 +77,7 @@ struct FleetPlacementTests {
         var fits = [Bool](repeating: true, count: 1 << n)
         for subset in 1..<(1 << n) {
             let members = (0..<n).filter { subset & (1 << $0) != 0 }
-            saved[subset] = GroupTally.savedPages(groups, tunables: tunables, guests: members).saved
+            saved[subset] = map.savedPages(guests: members, tunables: tunables)
             let cost = members.reduce(0) { $0 + costs[$1] }
             fits[subset] = Double(cost - usable) <= factor * Double(saved[subset] * pageSize)
         }
@@ -105,9 +105,9 @@ struct FleetPlacementTests {
         return best
     }
 
-    static func placement(_ groups: MergeGroups, costs: [Int], usable: Int, factor: Double, hosts: Int) -> FleetPlacement {
+    static func placement(_ map: ContentMap, costs: [Int], usable: Int, factor: Double, hosts: Int) throws -> FleetPlacement {
         FleetPlacement(
-            profiles: GuestProfiles(groups: groups, tunables: .defaults), costs: costs, usable: usable, savingFactor: factor,
+            profiles: GuestProfiles(tally: try PlanTally.of(map), every: 1), costs: costs, usable: usable, savingFactor: factor,
             pageSize: 4096, hostCount: hosts)
     }
 
@@ -119,14 +119,13 @@ struct FleetPlacementTests {
             families: families, perFamily: 2 + Int(seed / 2 % 2), familyPages: [40, 60, 25].map { $0 + Int(seed) * 3 },
             globalPages: 10 + Int(seed), unique: 30, zero: 5, seed: seed)
         let n = map.layout.imageCount
-        let groups = MergeGroups(contents: map, guestImages: Array(0..<n), policy: .all)
         let costs = (0..<n).map { map.layout.pages(of: $0).count * 4096 + 4096 }
         // Room for about 2.5 guests a host without sharing.
         let usable = costs[0] * 5 / 2
         let hosts = 2 + Int(seed / 4 % 2)
         let expected = Self.bruteForce(
-            groups, tunables: .defaults, costs: costs, usable: usable, factor: 0.9, pageSize: 4096, hosts: hosts)
-        let placement = Self.placement(groups, costs: costs, usable: usable, factor: 0.9, hosts: hosts)
+            map, tunables: .defaults, costs: costs, usable: usable, factor: 0.9, pageSize: 4096, hosts: hosts)
+        let placement = try Self.placement(map, costs: costs, usable: usable, factor: 0.9, hosts: hosts)
         let found = placement.heuristic()
         #expect(n - found.unplaced.count == expected.placed)
         #expect(found.savedPages == expected.savedPages, "\(found.hosts.map { $0.guests.sorted() }) \(placement.exhaustive().hosts.map { $0.guests.sorted() })")
@@ -137,22 +136,21 @@ struct FleetPlacementTests {
     @Test("on random sharing, the search used for small fleets is the best assignment", arguments: [5, 6, 7])
     func exhaustiveOnRandom(seed: UInt64) throws {
         let map = Self.randomMap(guests: 6, pages: 60, pool: 50, seed: seed)
-        let groups = MergeGroups(contents: map, guestImages: Array(0..<6), policy: .all)
         let costs: [Int] = (0..<6).map { guest in
             let extra: Int = (guest * 7 + Int(seed)) % 5
             return (60 + extra) * 4096
         }
         let usable = 150 * 4096
         let expected = Self.bruteForce(
-            groups, tunables: .defaults, costs: costs, usable: usable, factor: 1, pageSize: 4096, hosts: 3)
-        let placement = Self.placement(groups, costs: costs, usable: usable, factor: 1, hosts: 3)
+            map, tunables: .defaults, costs: costs, usable: usable, factor: 1, pageSize: 4096, hosts: 3)
+        let placement = try Self.placement(map, costs: costs, usable: usable, factor: 1, hosts: 3)
         let (found, method) = placement.place()
         #expect(method == "exhaustive search")
         #expect(found.savedPages == expected.savedPages && 6 - found.unplaced.count == expected.placed)
         // Every host of the result fits, and its saving is its guests folded from scratch.
         for host in found.hosts {
             #expect(placement.fits(cost: host.costBytes, savedPages: host.savedPages))
-            #expect(host.savedPages == GroupTally.savedPages(groups, tunables: .defaults, guests: host.guests.sorted()).saved)
+            #expect(host.savedPages == map.savedPages(guests: host.guests.sorted()))
         }
         // The heuristic path on the same fleet never does worse than first-fit and fits.
         let heuristic = placement.heuristic()
@@ -161,11 +159,10 @@ struct FleetPlacementTests {
     }
 
     @Test("sketches: whole sketches give exact overlaps, large ones estimate them")
-    func sketches() {
+    func sketches() throws {
         let (map, family) = Self.familyMap(
             families: 2, perFamily: 2, familyPages: [3000, 100], globalPages: 50, unique: 400, zero: 3, seed: 9)
-        let groups = MergeGroups(contents: map, guestImages: Array(0..<4), policy: .all)
-        let profiles = GuestProfiles(groups: groups, tunables: .defaults)
+        let profiles = GuestProfiles(tally: try PlanTally.of(map), every: 1)
         let sketches = (0..<4).map { GuestSketch(profiles: profiles, guest: $0) }
         // Family 0 (guests 0 and 2) share 3000 + 50 groups: estimated within 15 %.
         #expect(family[0] == 0 && family[2] == 0)
@@ -201,8 +198,7 @@ struct FleetPlacementTests {
         let configuration = ScanConfiguration(threads: 2)
         let images = try ImagePaths.open(paths, pageSize: configuration.pageSize)
         let map = try ContentMap.build(images, configuration: configuration)
-        let groups = MergeGroups(contents: map, guestImages: Array(0..<9), policy: .all)
-        let profiles = GuestProfiles(groups: groups, tunables: .defaults)
+        let profiles = GuestProfiles(tally: try PlanTally.of(map), every: 1)
         // Hosts of 3 guests and a bit: 3 MiB + 1 MiB overhead each.
         let host = try HostSpec(hostMemory: 13 << 20, reserved: 0, guestOverhead: 1 << 20, headroomPercent: 10)
         let costs = Array(repeating: 4 << 20, count: 9)

@@ -80,9 +80,8 @@ struct HugePageReportTests {
         let fixture = try ScanFixture(images)
         let map = try CapacityPlanningTests.contents(fixture, pageSize: pageSize)
         let tunables = try KSMTunables(maxPageSharing: maxPageSharing, useZeroPages: useZeroPages)
-        let groups = MergeGroups(contents: map, guestImages: Array(0..<images.count), policy: .all)
-        let report = HugePageReport(
-            groups: groups, tunables: tunables, pageSize: pageSize, paths: fixture.paths, regionBytes: regionPages * pageSize)
+        let tally = try PlanTally.of(map, tunables: tunables, pageSize: pageSize, regionBytes: regionPages * pageSize)
+        let report = HugePageReport(tally: tally, paths: fixture.paths, pageSize: pageSize)
         let expected = Self.reference(
             images, pageSize: pageSize, regionPages: regionPages, maxPageSharing: maxPageSharing, useZeroPages: useZeroPages)
         #expect(report.images.map(\.regions) == expected.regions)
@@ -106,8 +105,7 @@ struct HugePageReportTests {
         images = images.map { $0 + factory.page(999_000 + seed) }
         let fixture = try ScanFixture(images)
         let map = try CapacityPlanningTests.contents(fixture)
-        let groups = MergeGroups(contents: map, guestImages: Array(0..<3), policy: .all)
-        let report = HugePageReport(groups: groups, tunables: .defaults, pageSize: pageSize, paths: fixture.paths)
+        let report = HugePageReport(tally: try PlanTally.of(map), paths: fixture.paths, pageSize: pageSize)
         #expect(report.regions > 3)
         let scan = try fixture.scan()
         #expect(report.tradeoff[0].savedBytes <= scan.savedBytes)
@@ -124,9 +122,7 @@ struct HugePageReportTests {
         let factory = PageFactory(pageSize: 4096)
         let fixture = try ScanFixture([factory.image([factory.page(1), factory.page(1), factory.page(2)])])
         let map = try CapacityPlanningTests.contents(fixture)
-        let groups = MergeGroups(contents: map, guestImages: [0], policy: .all)
-        let report = HugePageReport(
-            groups: groups, tunables: .defaults, pageSize: 4096, paths: fixture.paths, regionBytes: 2048)
+        let report = HugePageReport(tally: try PlanTally.of(map, regionBytes: 2048), paths: fixture.paths, pageSize: 4096)
         #expect(report.regions == 0 && report.regionsSplit == 0)
         #expect(report.tradeoff.allSatisfy { $0.savedBytes == 4096 && $0.regionsSplit == 0 })
     }

@@ -105,21 +105,31 @@ public struct FingerprintImage: PageSource {
     /// - Throws: ``FingerprintError/noPageOrder(path:reason:)`` for a sampled fingerprint or one
     ///   with unreadable pages, whose records cannot be placed.
     public func pageOrder() throws(FingerprintError) -> [PageFingerprint?] {
+        var pages = [PageFingerprint?](repeating: nil, count: pageCount)
+        try forEachPlacedRecord { page, fingerprint in pages[page] = fingerprint }
+        return pages
+    }
+
+    /// Calls `body` with every record, in order, and the page it stands for: records fill the
+    /// pages outside the zero runs one after another.
+    ///
+    /// - Throws: ``FingerprintError/noPageOrder(path:reason:)`` for a sampled fingerprint or one
+    ///   with unreadable pages, whose records cannot be placed.
+    public func forEachPlacedRecord(_ body: (Int, PageFingerprint) -> Void) throws(FingerprintError) {
         guard header.sampleEvery == 1 else { throw .noPageOrder(path: path, reason: "sampled 1/\(header.sampleEvery)") }
         guard header.unreadablePages == 0 else {
             throw .noPageOrder(path: path, reason: "\(header.unreadablePages) unreadable pages")
         }
-        var pages: [PageFingerprint?] = []
-        pages.reserveCapacity(pageCount)
+        var page = 0
         var next = 0
         let records = records
         for run in zeroRuns + [pageCount..<pageCount] {
-            while pages.count < run.lowerBound {
-                pages.append(records[next])
+            while page < run.lowerBound {
+                body(page, records[next])
+                page += 1
                 next += 1
             }
-            pages.append(contentsOf: repeatElement(nil, count: run.count))
+            page = run.upperBound
         }
-        return pages
     }
 }

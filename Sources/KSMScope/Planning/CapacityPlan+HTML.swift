@@ -13,12 +13,16 @@ extension CapacityPlan {
         body += savingsSection
         body += heatMapSection
         body += curveSection
-        body += convergenceSection
+        body += convergence.map(convergenceSection) ?? HTML.section(
+            id: "convergence", title: "Convergence over time",
+            HTML.paragraph("Not simulated: " + (sample != nil ? "ksmd's simulation needs every page, and this plan is sampled." : "ksmd's simulator does not fit --memory-limit (see the notes)."), class: "note"))
         if let cpu { body += cpuSection(cpu) }
         body += capacitySection
         body += overcommitSection
         body += policySection
-        body += hugePageSection
+        body += thp.map(hugePageSection) ?? HTML.section(
+            id: "huge-pages", title: "Transparent huge pages",
+            HTML.paragraph("Left out of a sampled plan: which pages of a 2 MiB region merge needs every page.", class: "note"))
         if let placement { body += placementSection(placement) }
         if !notes.isEmpty {
             body += HTML.section(id: "notes", title: "Notes", HTML.element("ul", notes.map { HTML.element("li", HTML.escape($0)) }.joined()))
@@ -26,7 +30,9 @@ extension CapacityPlan {
         body += HTML.element(
             "footer",
             HTML.paragraph(
-                "ksmscope plan: \(guests.count) guests, pages of \(pageSize) bytes, max_page_sharing \(tunables.maxPageSharing), use_zero_pages \(tunables.useZeroPages ? 1 : 0), policy \(policy). Savings are the counters ksmd converges to on these pages (exact, not sampled)."))
+                "ksmscope plan: \(guests.count) guests, pages of \(pageSize) bytes, max_page_sharing \(tunables.maxPageSharing), use_zero_pages \(tunables.useZeroPages ? 1 : 0), policy \(policy). Pages compared \(equality.explanation). "
+                    + (sample.map { "Savings are estimated from a 1/\($0.every) sample of the contents (zero pages in full), with 95 % confidence intervals; guests that fit are counted on the low ends." }
+                        ?? "Savings are the counters ksmd converges to on these pages (exact, not sampled).")))
         let head =
             HTML.empty("meta", ["charset": "utf-8"])
             + HTML.empty("meta", ["name": "viewport", "content": "width=device-width, initial-scale=1"])
@@ -48,6 +54,11 @@ extension CapacityPlan {
             "Host: \(Figures.bytes(host.hostMemory)) of memory, \(Figures.bytes(host.reserved)) reserved, \(Figures.bytes(host.usable)) for guests; each guest costs its memory plus \(Figures.bytes(host.guestOverhead)). \(guests.count) input guests, \(Figures.bytes(inputs)) in all, merged under policy \(policy).",
             class: "lead")
         content += HTML.element("p", ["class": "verdict"], HTML.escape(verdict))
+        if let sample {
+            content += HTML.paragraph(
+                "Sampled 1/\(sample.every) of the contents (zero pages in full): every saving is an estimate. The inputs save \(Figures.bytes(sample.savedBytes)), 95 % confidence interval \(Figures.bytes(sample.savedBytesLow)) to \(Figures.bytes(sample.savedBytesHigh)); guests that fit are counted on the low end (\(sample.guestsFitAtEstimate.withKSMUnderChurn) under churn at the estimate). Huge pages, convergence and CPU need every page and are left out.",
+                class: "note")
+        }
         let cards: [(String, String)] = [
             ("guests without KSM", "\(guestsFit.withoutKSM)"),
             ("with KSM, steady state", "\(guestsFit.withKSM)"),
@@ -124,8 +135,13 @@ extension CapacityPlan {
             x: x, y: y, xTitle: "guests on the host (count, in input order)", yTitle: "saved (\(y.unitName))",
             description: "The saving of the first k guests")
         let measured = [(0.0, 0.0)] + sharingCurve.filter { !$0.extrapolated }.map { (Double($0.guests), Double($0.savedBytes)) }
-        chart.line(measured, series: 0, legend: "measured (exact)")
+        chart.line(measured, series: 0, legend: sample == nil ? "measured (exact)" : "estimated (sample 1/\(sample!.every))")
         chart.dots(Array(measured.dropFirst()), series: 0)
+        if sample != nil {
+            let inputs = sharingCurve.filter { !$0.extrapolated }
+            chart.line([(0.0, 0.0)] + inputs.map { (Double($0.guests), Double($0.savedBytesLow ?? $0.savedBytes)) }, series: 3, dashed: true, legend: "95 % interval")
+            chart.line([(0.0, 0.0)] + inputs.map { (Double($0.guests), Double($0.savedBytesHigh ?? $0.savedBytes)) }, series: 3, dashed: true)
+        }
         if let lastMeasured = measured.last, sharingCurve.contains(where: \.extrapolated) {
             let extended = [lastMeasured] + sharingCurve.filter(\.extrapolated).map { (Double($0.guests), Double($0.savedBytes)) }
             chart.line(extended, series: 1, dashed: true, legend: "extrapolated (last marginal)")
@@ -138,16 +154,20 @@ extension CapacityPlan {
             [
                 "\(point.guests)", Self.shortName(guests[point.guests - 1].path), Figures.bytes(point.savedBytes),
                 Figures.bytes(point.marginalSavedBytes),
-            ]
+            ] + (sample == nil ? [] : [Figures.bytes(point.savedBytesLow ?? 0) + " – " + Figures.bytes(point.savedBytesHigh ?? 0)])
         }
         return HTML.section(
             id: "sharing-curve", title: "Sharing curve",
-            HTML.paragraph("Each point is exactly what the first k guests save together; where the curve flattens, more guests of this kind add little sharing.")
+            HTML.paragraph(sample == nil
+                ? "Each point is exactly what the first k guests save together; where the curve flattens, more guests of this kind add little sharing."
+                : "Each point estimates what the first k guests save together, from the sample, with its 95 % confidence interval; capacity is counted on the low end.")
                 + chart.render()
-                + HTML.table(["k", "guest k", "saved by the first k", "guest k adds"], rows, numeric: [0, 2, 3]))
+                + HTML.table(
+                    ["k", "guest k", "saved by the first k", "guest k adds"] + (sample == nil ? [] : ["95 % interval"]), rows,
+                    numeric: [0, 2, 3]))
     }
 
-    private var convergenceSection: String {
+    private func convergenceSection(_ convergence: Convergence) -> String {
         let points = convergence.points
         let end = max(points.last?.tSeconds ?? 1, 1e-3)
         let (unitValue, unitName) = end >= 7200 ? (3600.0, "h") : end >= 240 ? (60.0, "min") : (1.0, "s")
@@ -258,18 +278,22 @@ extension CapacityPlan {
         for (index, policy) in MergePolicy.allCases.enumerated() {
             guard let figures = policies[policy] else { continue }
             rows.append(.init(label: policy.rawValue, segments: [(Double(figures.savedBytes), index)], note: "\(Figures.bytes(figures.savedBytes)), \(figures.guestsFit) guests"))
-            table.append([policy.rawValue, Figures.bytes(figures.savedBytes), Figures.percent(figures.savedBytes, of: inputs), "\(figures.guestsFit)"])
+            table.append(
+                [policy.rawValue, Figures.bytes(figures.savedBytes), Figures.percent(figures.savedBytes, of: inputs), "\(figures.guestsFit)"]
+                    + (sample == nil ? [] : [Figures.bytes(figures.savedBytesLow ?? 0) + " – " + Figures.bytes(figures.savedBytesHigh ?? 0)]))
         }
         let scale = ChartScale.bytes(upper: Double(max(1, policies.all.savedBytes)))
         let chart = SVGBars(rows: rows, scale: scale, title: "saved by the inputs (\(scale.unitName))", description: "Saving under each merge policy")
         return HTML.section(
             id: "policies", title: "Merge policies",
             chart.render()
-                + HTML.table(["policy", "saved", "share of memory", "guests that fit (under churn)"], table, numeric: [1, 2, 3])
+                + HTML.table(
+                    ["policy", "saved", "share of memory", "guests that fit (under churn)"] + (sample == nil ? [] : ["95 % interval"]),
+                    table, numeric: [1, 2, 3])
                 + HTML.paragraph(Self.sideChannelNote, class: "note"))
     }
 
-    private var hugePageSection: String {
+    private func hugePageSection(_ thp: HugePageReport) -> String {
         let rows = thp.tradeoff.map { ["at least \($0.minMergedPercent) %", "\($0.regionsSplit)", Figures.bytes($0.savedBytes)] }
         let x = ChartScale(upper: Double(max(1, thp.regions)), count: 5, unitName: "regions")
         let all = policies[policy]?.savedBytes ?? 0
@@ -308,7 +332,7 @@ extension CapacityPlan {
         }
         return HTML.section(
             id: "placement", title: "Placement on \(placement.hosts.count) hosts",
-            HTML.paragraph("Found by \(placement.method); every host's saving is exact. Against round-robin: \(gain).")
+            HTML.paragraph("Found by \(placement.method); every host's saving is \(sample == nil ? "exact" : "estimated from the sample"). Against round-robin: \(gain).")
                 + chart.render()
                 + HTML.table(["host", "guests", "used", "saved", "guests on it"], rows, numeric: [1, 2, 3])
                 + (placement.unplaced.isEmpty ? "" : HTML.paragraph("Placed nowhere: " + placement.unplaced.map(Self.shortName).joined(separator: ", "), class: "note")))

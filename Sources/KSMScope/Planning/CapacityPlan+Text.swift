@@ -7,8 +7,16 @@ extension CapacityPlan {
         out += "use_zero_pages \(tunables.useZeroPages ? 1 : 0), pages of \(pageSize) bytes\n"
         out += "host: \(Figures.bytes(host.hostMemory)), reserved \(Figures.bytes(host.reserved)), usable "
         out += "\(Figures.bytes(host.usable)); each guest costs its memory + \(Figures.bytes(host.guestOverhead)); "
-        out += "headroom \(Figures.number(host.headroomPercent)) %\n\n"
-        out += verdict + "\n"
+        out += "headroom \(Figures.number(host.headroomPercent)) %\n"
+        out += "equality: \(equality.rawValue): pages compared \(equality.explanation)\n"
+        if let sample {
+            out += "sampled 1/\(sample.every) of the contents (zero pages in full): every saving is an estimate;\n"
+            out += "  the inputs save \(Figures.bytes(sample.savedBytes)), 95% confidence interval "
+            out += "\(Figures.bytes(sample.savedBytesLow)) to \(Figures.bytes(sample.savedBytesHigh));\n"
+            out += "  guests that fit are counted on the low end of each interval (at the estimates: "
+            out += "\(sample.guestsFitAtEstimate.withKSM) with KSM, \(sample.guestsFitAtEstimate.withKSMUnderChurn) under churn)\n"
+        }
+        out += "\n" + verdict + "\n"
 
         out += "\ncapacity (guests in input order, cycling through the inputs):\n"
         out += Figures.table([
@@ -24,7 +32,8 @@ extension CapacityPlan {
         out += "\nnova.conf for \(guestsFit.withKSMUnderChurn) guests (Nova admits \(nova.guestsAdmitted)):\n"
         out += "  [DEFAULT]\n  reserved_host_memory_mb = \(nova.reservedHostMemoryMB)\n"
         out += "  ram_allocation_ratio = \(String(format: "%.2f", ramAllocationRatio))\n"
-        out += "\nunmerge risk: \(Figures.bytes(unmergeRiskBytes)) come back to the guests if KSM is stopped with 'echo 2 > run'\n"
+        out += "\nunmerge risk: \(Figures.bytes(unmergeRiskBytes)) come back to the guests if KSM is stopped with 'echo 2 > run'"
+        out += sample.map { " (up to \(Figures.bytes($0.unmergeRiskBytesHigh)) at the high end of the interval)\n" } ?? "\n"
 
         out += "\novercommit for \(overcommit.guests) guests:\n"
         out += Figures.table([
@@ -49,12 +58,13 @@ extension CapacityPlan {
         ])
 
         out += "\nsharing curve:\n"
-        var rows = [["  guests", "saved", "marginal", "last input"]]
+        var rows = [["  guests", "saved", "marginal", "last input"] + (sample == nil ? [] : ["95% interval"])]
         for point in sharingCurve where !point.extrapolated {
-            rows.append([
-                "  \(point.guests)", Figures.bytes(point.savedBytes), Figures.bytes(point.marginalSavedBytes),
-                guests[point.guests - 1].path,
-            ])
+            rows.append(
+                [
+                    "  \(point.guests)", Figures.bytes(point.savedBytes), Figures.bytes(point.marginalSavedBytes),
+                    guests[point.guests - 1].path,
+                ] + (sample == nil ? [] : [Self.interval(point.savedBytesLow, point.savedBytesHigh)]))
         }
         if let last = sharingCurve.last, last.extrapolated {
             rows.append([
@@ -64,47 +74,62 @@ extension CapacityPlan {
         out += Figures.table(rows)
 
         out += "\npolicies (guests counted as under churn):\n"
-        var policyRows = [["  policy", "saved", "guests"]]
+        var policyRows = [["  policy", "saved", "guests"] + (sample == nil ? [] : ["95% interval"])]
         for policy in MergePolicy.allCases {
             guard let figures = policies[policy] else { continue }
-            policyRows.append(["  \(policy)", Figures.bytes(figures.savedBytes), "\(figures.guestsFit)"])
+            policyRows.append(
+                ["  \(policy)", Figures.bytes(figures.savedBytes), "\(figures.guestsFit)"]
+                    + (sample == nil ? [] : [Self.interval(figures.savedBytesLow, figures.savedBytesHigh)]))
         }
         out += Figures.table(policyRows)
         out += "  " + Self.sideChannelNote + "\n"
 
-        out += "\ntransparent huge pages (\(Figures.bytes(thp.regionBytes)) regions): \(thp.regionsSplit) of \(thp.regions) split\n"
-        var thpRows = [["  merge only where at least", "regions split", "saved"]]
-        for row in thp.tradeoff {
-            thpRows.append(["  \(row.minMergedPercent) % of pages merge", "\(row.regionsSplit)", Figures.bytes(row.savedBytes)])
+        if let thp {
+            out += "\ntransparent huge pages (\(Figures.bytes(thp.regionBytes)) regions): \(thp.regionsSplit) of \(thp.regions) split\n"
+            var thpRows = [["  merge only where at least", "regions split", "saved"]]
+            for row in thp.tradeoff {
+                thpRows.append(["  \(row.minMergedPercent) % of pages merge", "\(row.regionsSplit)", Figures.bytes(row.savedBytes)])
+            }
+            out += Figures.table(thpRows)
+        } else {
+            out += "\ntransparent huge pages: left out of a sampled plan (which pages of a region merge needs every page)\n"
         }
-        out += Figures.table(thpRows)
 
         out += "\nguests:\n"
-        var guestRows = [["  path", "memory", "saves alone", "THP regions", "split"] + (policy == .domain ? ["domain"] : [])]
-        for (guest, image) in zip(guests, thp.images) {
+        let regionColumns = thp == nil ? [] : ["THP regions", "split"]
+        var guestRows = [["  path", "memory", "saves alone"] + regionColumns + (policy == .domain ? ["domain"] : [])]
+        for (index, guest) in guests.enumerated() {
+            let regions = thp.map { ["\($0.images[index].regions)", "\($0.images[index].regionsSplit)"] } ?? []
             guestRows.append(
-                [
-                    "  \(guest.path)", Figures.bytes(guest.memoryBytes), Figures.bytes(guest.aloneSavedBytes),
-                    "\(image.regions)", "\(image.regionsSplit)",
-                ] + (policy == .domain ? [guest.domain ?? ""] : []))
+                ["  \(guest.path)", Figures.bytes(guest.memoryBytes), Figures.bytes(guest.aloneSavedBytes)] + regions
+                    + (policy == .domain ? [guest.domain ?? ""] : []))
         }
         out += Figures.table(guestRows)
 
-        out += "\nconvergence (pages_to_scan \(convergence.pagesToScan), sleep_millisecs \(convergence.sleepMillisecs)"
-        out += convergence.advisorMode == "none" ? "):\n" : ", advisor \(convergence.advisorMode)):\n"
-        var milestoneRows = [["  share of the converged saving", "full scans", "seconds"]]
-        for milestone in convergence.milestones {
-            milestoneRows.append([
-                "  \(milestone.percent) %", milestone.fullScans.map(String.init) ?? "never",
-                milestone.tSeconds.map { String(format: "%.1f", $0) } ?? "never",
-            ])
+        if let convergence {
+            out += "\nconvergence (pages_to_scan \(convergence.pagesToScan), sleep_millisecs \(convergence.sleepMillisecs)"
+            out += convergence.advisorMode == "none" ? "):\n" : ", advisor \(convergence.advisorMode)):\n"
+            var milestoneRows = [["  share of the converged saving", "full scans", "seconds"]]
+            for milestone in convergence.milestones {
+                milestoneRows.append([
+                    "  \(milestone.percent) %", milestone.fullScans.map(String.init) ?? "never",
+                    milestone.tSeconds.map { String(format: "%.1f", $0) } ?? "never",
+                ])
+            }
+            out += Figures.table(milestoneRows)
+        } else {
+            out += "\nconvergence: ksmd not simulated (see the notes)\n"
         }
-        out += Figures.table(milestoneRows)
 
         if let cpu { out += cpu.text }
-        if let placement { out += placement.text }
+        if let placement { out += placement.text(estimated: sample != nil) }
         if !notes.isEmpty { out += "\nnotes:\n" + notes.map { "  - \($0)\n" }.joined() }
         return out
+    }
+
+    /// An interval `low – high`, for a sampled plan's tables.
+    static func interval(_ low: Int?, _ high: Int?) -> String {
+        "\(Figures.bytes(low ?? 0)) – \(Figures.bytes(high ?? 0))"
     }
 
     /// Why operators pick the stricter policies, in one paragraph.

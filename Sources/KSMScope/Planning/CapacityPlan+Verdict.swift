@@ -1,6 +1,13 @@
 extension CapacityPlan {
-    /// The plan in one sentence: what KSM adds to the host, counted safely, and the Nova setting.
+    /// The plan in one sentence: what KSM adds to the host, counted safely, and the Nova setting;
+    /// a sampled plan says it is an estimate.
     func makeVerdict() -> String {
+        guard let sample else { return exactVerdict() }
+        return exactVerdict()
+            + " Estimated from a 1/\(sample.every) sample of the contents: guests are counted on the low end of each saving's 95 % confidence interval."
+    }
+
+    private func exactVerdict() -> String {
         let fit = guestsFit
         let memory = Figures.bytes(host.hostMemory)
         guard fit.withKSMUnderChurn > fit.withoutKSM else {

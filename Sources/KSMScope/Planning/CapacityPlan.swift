@@ -11,6 +11,11 @@ public struct CapacityPlan: Sendable, Equatable, Codable {
     public var tunables: KSMTunables
     /// The policy the plan is made under.
     public var policy: MergePolicy
+    /// What made two pages one content: `bytes` (the in-memory plan of images) or
+    /// `fingerprint-128` (fingerprint files, a plan beyond `--memory-limit`, a sample).
+    public var equality: ScanEquality
+    /// With `--sample 1/N` (or sampled fingerprint files) only: the estimate and what it rests on.
+    public var sample: Sample?
     /// The host.
     public var host: HostSpec
     /// The input guests, in order.
@@ -34,12 +39,13 @@ public struct CapacityPlan: Sendable, Equatable, Codable {
     public var overcommit: Overcommit
     /// Saving and guests that fit under each policy.
     public var policies: Policies
-    /// Transparent huge pages split by merging.
-    public var thp: HugePageReport
+    /// Transparent huge pages split by merging (left out of a sampled plan: it needs every page).
+    public var thp: HugePageReport?
     /// Pairwise sharing between the input guests (left out beyond ``HeatMap/guestLimit`` guests).
     public var heatMap: HeatMap?
-    /// ksmd converging on the inputs, from the simulator.
-    public var convergence: Convergence
+    /// ksmd converging on the inputs, from the simulator (left out when it is not run: a sample,
+    /// or a simulator beyond `--memory-limit`).
+    public var convergence: Convergence?
     /// The guests placed on several hosts (`--hosts`).
     public var placement: PlacementReport?
     /// ksmd's recommended setting and its CPU cost next to the memory it buys, when priced
@@ -162,10 +168,57 @@ public struct CapacityPlan: Sendable, Equatable, Codable {
         public var savedBytes: Int
         /// Guests that fit under it, counted as ``GuestsFit/withKSMUnderChurn``.
         public var guestsFit: Int
+        /// From a sample only: the low end of the saving's 95 % confidence interval.
+        public var savedBytesLow: Int?
+        /// From a sample only: the high end of the saving's 95 % confidence interval.
+        public var savedBytesHigh: Int?
 
         enum CodingKeys: String, CodingKey {
             case savedBytes = "saved_bytes"
             case guestsFit = "guests_fit"
+            case savedBytesLow = "saved_bytes_low"
+            case savedBytesHigh = "saved_bytes_high"
+        }
+    }
+
+    /// A plan estimated from a 1/N sample of the contents (zero pages in full): every saving is
+    /// an estimate, scan's (``SampledSaving``); capacity is counted on the low end of each
+    /// point's 95 % confidence interval, so the guests that fit are what the sample makes
+    /// likely, not what it makes possible.
+    public struct Sample: Sendable, Equatable, Codable {
+        /// N.
+        public var every: Int
+        /// The inputs' estimated saving under the plan's policy (the sharing curve's point n),
+        /// bytes; with policy `all`, what `ksmscope scan --sample` estimates.
+        public var savedBytes: Int
+        /// The low end of its 95 % confidence interval.
+        public var savedBytesLow: Int
+        /// The high end of its 95 % confidence interval.
+        public var savedBytesHigh: Int
+        /// What the guests that fit are counted on: `saved_bytes_low`, each point's low end.
+        public var guestsFitFrom = "saved_bytes_low"
+        /// The guests that would fit counting the estimates themselves.
+        public var guestsFitAtEstimate: GuestsFit
+        /// The unmerge risk at the high end of its interval: what to hold back if KSM stops.
+        public var unmergeRiskBytesHigh: Int
+        /// The sections whose figures are estimates.
+        public var estimated = [
+            "guests", "sharing_curve", "savings_by_kind", "churn", "guests_fit", "unmerge_risk_bytes", "overcommit",
+            "policies", "heat_map", "placement",
+        ]
+        /// The sections a sample cannot give (they need every page): huge-page regions, and
+        /// ksmd's simulation (convergence, churn under a timeline, CPU).
+        public var leftOut = ["thp", "convergence", "cpu"]
+
+        enum CodingKeys: String, CodingKey {
+            case every, estimated
+            case savedBytes = "saved_bytes"
+            case savedBytesLow = "saved_bytes_low"
+            case savedBytesHigh = "saved_bytes_high"
+            case guestsFitFrom = "guests_fit_from"
+            case guestsFitAtEstimate = "guests_fit_at_estimate"
+            case unmergeRiskBytesHigh = "unmerge_risk_bytes_high"
+            case leftOut = "left_out"
         }
     }
 
@@ -258,7 +311,8 @@ public struct CapacityPlan: Sendable, Equatable, Codable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case tunables, policy, host, guests, churn, nova, overcommit, policies, thp, convergence, placement, cpu, verdict, notes
+        case tunables, policy, equality, sample, host, guests, churn, nova, overcommit, policies, thp, convergence, placement,
+            cpu, verdict, notes
         case pageSize = "page_size"
         case sharingCurve = "sharing_curve"
         case savingsByKind = "savings_by_kind"

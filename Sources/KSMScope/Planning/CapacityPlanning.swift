@@ -1,7 +1,7 @@
-/// The whole `plan` job: read the guests once into a content map, fold them through the KSM
-/// rules into a sharing curve, simulate ksmd on them (and on their churn) for the saving that
-/// can be counted on, and answer the capacity questions of one host, or place the guests on
-/// several.
+/// The whole `plan` job: read the guests once, fold their contents through the KSM rules into
+/// sharing curves (``PlanTally``), simulate ksmd on them (and on their churn) for the saving
+/// that can be counted on, and answer the capacity questions of one host, or place the guests
+/// on several; in bounded memory, and from a sample, when asked.
 public struct CapacityPlanning: Sendable {
     /// The host every guest is placed on (or each of ``hosts``).
     public var host: HostSpec
@@ -42,73 +42,169 @@ public struct CapacityPlanning: Sendable {
     }
 
     /// Reads `images` (every snapshot of `guests`, guest-major: ``openImages(_:)``, then live
-    /// processes as one-snapshot guests) into one content map, and plans.
+    /// processes as one-snapshot guests) and plans, within ``ScanConfiguration/memoryLimit``.
+    ///
+    /// While ksmd's simulator fits the limit (``KSMSimulation/stateBytesPerPage`` a page of
+    /// every snapshot), every page is read into one content map and the plan is whole. Beyond
+    /// it, and for a sample (`--sample 1/N`, or sampled fingerprint files), the guests' memory
+    /// is folded through the fingerprint engine's partitions (``PlanPartitions``) in bounded
+    /// memory; the simulator's parts (convergence, the timeline's churn, the CPU) are left out
+    /// with a note, and a sample's savings are estimates with 95 % intervals.
     ///
     /// - Parameters:
-    ///   - progress: advanced by one per page read.
+    ///   - progress: advanced by one per page read (its total is set here).
     ///   - willPlan: called once the pages are read.
     public func run(
         guests: [SimulatedGuest], images: [any PageSource], progress: ProgressCounter? = nil, willPlan: () -> Void = {}
     ) throws -> CapacityPlan {
-        guard !guests.isEmpty else { throw PlanError.noGuests }
-        let contents = try ContentMap.build(images, configuration: simulation.configuration, progress: progress)
+        try check(guests)
+        let configuration = simulation.configuration
+        let firstImages = Self.firstImages(guests)
+        guard images.count == firstImages.last.map({ $0 + guests.last!.snapshots.count }) else {
+            throw SimulationError.imageCountMismatch(map: images.count, guests: guests.reduce(0) { $0 + $1.snapshots.count })
+        }
+        let guestInputs = firstImages.map { images[$0] }
+        let sample = FingerprintScan(configuration: configuration, tunables: tunables).sample(for: guestInputs)
+        let pages = images.reduce(0) { $0 + $1.pageCount }
+        let simulatorBytes = pages * KSMSimulation.stateBytesPerPage
+        let simulates = !sample.isSampling && simulatorBytes <= configuration.memoryLimit
+        if simulates, configuration.partitions == nil {
+            progress?.setTotal(pages)
+            let contents = try ContentMap.build(images, configuration: configuration, progress: progress)
+            willPlan()
+            return try run(
+                contents: contents, guests: guests, equality: SteadyStateScan(configuration: configuration).equality(for: images))
+        }
+        progress?.setTotal(guestInputs.reduce(0) { $0 + $1.pageCount })
+        var bounded = configuration
+        bounded.sample = sample
+        let setup = setup(guestPages: guestInputs.map(\.pageCount), paths: guests.map { $0.snapshots[0].path }, sampled: sample.isSampling)
+        let outcome = try PlanPartitions(configuration: bounded, setup: setup).run(guestInputs, progress: progress)
+        var notes: [String] = []
+        var contents: ContentMap?
+        if sample.isSampling {
+            notes.append(
+                "sampled 1/\(sample.every) of the contents (zero pages in full): savings are estimates, guests that fit are "
+                    + "counted on the low end of each 95 % confidence interval")
+            notes.append(
+                "left out of a sampled plan: ksmd's simulation (convergence, churn, CPU) and huge-page regions, which need "
+                    + "every page; the saving under churn is the steady state's")
+        } else if simulates {
+            // Only with partitions asked for (--partitions): the simulator still fits.
+            contents = try ContentMap.build(images, configuration: configuration)
+        } else {
+            notes.append(
+                "ksmd is not simulated (convergence, \(guests.contains(where: \.isTimeline) ? "the timeline's churn, " : "")CPU): "
+                    + "its simulator needs \(KSMSimulation.stateBytesPerPage) bytes a page, \(Figures.bytes(simulatorBytes)) for "
+                    + "\(pages) pages, beyond --memory-limit \(Figures.bytes(configuration.memoryLimit)); "
+                    + "the saving under churn is the steady state's")
+        }
         willPlan()
-        return try run(contents: contents, guests: guests)
+        return try plan(
+            tally: outcome.tally, every: sample.every, equality: .fingerprint128, contents: contents, guests: guests,
+            notes: notes)
     }
 
-    /// Plans on `contents`, whose images are the snapshots of `guests`, guest-major.
-    public func run(contents: ContentMap, guests: [SimulatedGuest]) throws -> CapacityPlan {
+    /// Plans on `contents`, whose images are the snapshots of `guests`, guest-major; every
+    /// page is there, so the plan is whole (ksmd simulated, huge pages counted).
+    ///
+    /// - Parameter equality: how the map's contents were told apart.
+    public func run(contents: ContentMap, guests: [SimulatedGuest], equality: ScanEquality = .bytes) throws -> CapacityPlan {
+        try check(guests)
+        let firstImages = Self.firstImages(guests)
+        let setup = setup(
+            guestPages: firstImages.map { contents.layout.pages(of: $0).count }, paths: guests.map { $0.snapshots[0].path },
+            sampled: false)
+        let tally = try PlanTally.fold(
+            contents: contents, guestImages: firstImages, setup: setup, workers: simulation.configuration.threads)
+        return try plan(tally: tally, every: 1, equality: equality, contents: contents, guests: guests, notes: [])
+    }
+
+    /// Refuses what no plan can be made of.
+    private func check(_ guests: [SimulatedGuest]) throws {
         guard !guests.isEmpty else { throw PlanError.noGuests }
         if policy == .domain, domainRules == nil { throw PlanError.domainPolicyNeedsDomains }
         if let hosts, hosts < 1 { throw PlanError.hosts(hosts) }
-        let pageSize = simulation.configuration.pageSize.bytes
-        let tunables = tunables
-        var firstImage: [Int] = []
+    }
+
+    /// Each guest's first snapshot among its guests' snapshots, guest-major.
+    static func firstImages(_ guests: [SimulatedGuest]) -> [Int] {
+        var first: [Int] = []
         var next = 0
         for guest in guests {
-            firstImage.append(next)
+            first.append(next)
             next += guest.snapshots.count
         }
+        return first
+    }
+
+    /// What the tally counts for guests of `guestPages` pages named `paths`.
+    func setup(guestPages: [Int], paths: [String], sampled: Bool) -> PlanTally.Setup {
+        PlanTally.Setup(
+            tunables: tunables, policy: policy, guestPages: guestPages,
+            domainOfGuest: domainRules.map { MergeDomains(rules: $0, images: paths).indices },
+            pageSize: simulation.configuration.pageSize.bytes, pairs: guestPages.count <= CapacityPlan.HeatMap.guestLimit,
+            profiles: hosts != nil, regions: !sampled)
+    }
+
+    /// The plan from the guests' tally (of a 1/`every` sample), with ksmd simulated on
+    /// `contents` when given.
+    private func plan(
+        tally: PlanTally, every: Int, equality: ScanEquality, contents: ContentMap?, guests: [SimulatedGuest],
+        notes: [String]
+    ) throws -> CapacityPlan {
+        let pageSize = simulation.configuration.pageSize.bytes
         let paths = guests.map { $0.snapshots[0].path }
         let domains = domainRules.map { MergeDomains(rules: $0, images: paths) }
-        func groups(_ policy: MergePolicy) -> MergeGroups {
-            MergeGroups(contents: contents, guestImages: firstImage, policy: policy, domains: domains?.indices)
-        }
-        var notes: [String] = []
+        let n = guests.count
+        var notes = notes
+
+        // Every policy's curve: the estimate and the ends of its 95 % interval (all three
+        // equal when every page was read). Capacity is counted on the low end.
+        var curves: [MergePolicy: SampledCurve] = [:]
+        for other in tally.setup.policies { curves[other] = SampledCurve(tally: tally, policy: other, every: every, pageSize: pageSize) }
+        let planCurve = curves[policy]!
+        let curve = planCurve.estimate
 
         // ksmd on the guests, for convergence over time and the saving under churn.
         var job = simulation
         if policy == .intraImage { job.tunables.mergeAcrossNodes = false }
-        if job.everySeconds == nil { job.everySeconds = Self.sampleInterval(pages: contents.layout.totalPages, job.tunables) }
-        let simulated = try job.run(contents: contents, guests: guests)
-        let (churn, converged) = Self.churn(simulated, headroomPercent: host.headroomPercent, pageSize: pageSize)
-        if !converged {
-            notes.append(
-                "ksmd did not reach the converged saving before the guests' first writes: the saving under churn is the lowest seen after them")
+        var simulated: SimulationReport?
+        let churn: CapacityPlan.Churn
+        if let contents {
+            if job.everySeconds == nil { job.everySeconds = Self.sampleInterval(pages: contents.layout.totalPages, job.tunables) }
+            let report = try job.run(contents: contents, guests: guests)
+            let (found, converged) = Self.churn(report, headroomPercent: host.headroomPercent, pageSize: pageSize)
+            if !converged {
+                notes.append(
+                    "ksmd did not reach the converged saving before the guests' first writes: the saving under churn is the lowest seen after them")
+            }
+            simulated = report
+            churn = found
+        } else {
+            // What ksmd converges to: per guest without merge_across_nodes.
+            let converged = curves[job.tunables.mergeAcrossNodes ? .all : .intraImage]!.estimate.saved(guests: n)
+            churn = .init(
+                source: "steady_state", convergedSavedBytes: converged, lowestSavedBytes: converged,
+                savingFactor: 1 - host.headroomPercent / 100)
         }
 
-        // The plan's policy, and every other one beside it.
-        let planGroups = groups(policy)
-        let curve = SharingCurve(groups: planGroups, tunables: tunables, pageSize: pageSize)
-        let fit = try Self.fit(curve: curve, host: host, savingFactor: churn.savingFactor)
+        let fit = try Self.fit(curve: planCurve.low, host: host, savingFactor: churn.savingFactor)
         guard fit.withKSMUnderChurn > 0 else {
             throw PlanError.hostTooSmall(
                 guest: paths[0],
-                needs: curve.guestMemory[0] + host.guestOverhead - Int(churn.savingFactor * Double(curve.saved(guests: 1))),
+                needs: curve.guestMemory[0] + host.guestOverhead - Int(churn.savingFactor * Double(planCurve.low.saved(guests: 1))),
                 usable: host.usable)
         }
-        var curves: [MergePolicy: SharingCurve] = [policy: curve]
-        for other in MergePolicy.allCases where other != policy && (other != .domain || domains != nil) {
-            curves[other] = SharingCurve(groups: groups(other), tunables: tunables, pageSize: pageSize)
-        }
         func figures(_ policy: MergePolicy) throws -> CapacityPlan.PolicyFigures? {
-            guard let curve = curves[policy] else { return nil }
+            guard let sampled = curves[policy] else { return nil }
+            let saving = sampled.savings[n - 1]
             return .init(
-                savedBytes: curve.saved(guests: curve.inputCount),
-                guestsFit: try HostCapacity.guestsFit(curve: curve, host: host, savingFactor: churn.savingFactor))
+                savedBytes: saving.savedBytes,
+                guestsFit: try HostCapacity.guestsFit(curve: sampled.low, host: host, savingFactor: churn.savingFactor),
+                savedBytesLow: every > 1 ? saving.savedBytesLow : nil, savedBytesHigh: every > 1 ? saving.savedBytesHigh : nil)
         }
 
-        let n = guests.count
         let planned = fit.withKSMUnderChurn
         let ratio = HostCapacity.ramAllocationRatio(curve: curve, host: host, guests: planned)
         if ratio.admitted < planned {
@@ -125,18 +221,18 @@ public struct CapacityPlanning: Sendable {
         // Savings by kind: zero pages, then other pages within a guest (what salting keeps), and the rest.
         let inputsSaved = curve.saved(guests: n)
         let inputsZero = curve.zeroSaved(guests: n)
-        let intra = curves[.intraImage]!
-        let within =
-            policy == .zeroOnly ? 0 : intra.saved(guests: n) - intra.zeroSaved(guests: n)
+        let intra = curves[.intraImage]!.estimate
+        let within = policy == .zeroOnly ? 0 : intra.saved(guests: n) - intra.zeroSaved(guests: n)
 
-        let profiles = GuestProfiles(groups: planGroups, tunables: tunables)
+        // What a guest saves alone, and a pair together beyond that.
+        func scaled(_ zero: Int, _ other: Int) -> Int { (zero + every * other) * pageSize }
         var heatMap: CapacityPlan.HeatMap?
-        if n <= CapacityPlan.HeatMap.guestLimit {
+        if tally.setup.pairs {
             var matrix = Array(repeating: Array(repeating: 0, count: n), count: n)
             for a in 0..<n {
-                matrix[a][a] = profiles.aloneSaved(a) * pageSize
+                matrix[a][a] = scaled(tally.aloneZero[a], tally.aloneOther[a])
                 for b in a + 1..<n {
-                    let gain = profiles.pairGain(a, b) * pageSize
+                    let gain = scaled(tally.pairZero[a * n + b], tally.pairOther[a * n + b])
                     matrix[a][b] = gain
                     matrix[b][a] = gain
                 }
@@ -149,31 +245,48 @@ public struct CapacityPlanning: Sendable {
         var placement: PlacementReport?
         if let hosts {
             placement = Self.place(
-                profiles: profiles, paths: paths, costs: curve.guestMemory.map { $0 + host.guestOverhead },
-                host: host, savingFactor: churn.savingFactor, pageSize: pageSize, hosts: hosts)
+                profiles: GuestProfiles(tally: tally, every: every), paths: paths,
+                costs: curve.guestMemory.map { $0 + host.guestOverhead }, host: host, savingFactor: churn.savingFactor,
+                pageSize: pageSize, hosts: hosts)
         }
 
         var cpu: KsmdCost?
-        if let pricing {
-            let tuner = KsmdTuner(
-                profile: pricing, tunables: job.tunables, kernel: job.kernel, goal: TuneGoal(),
-                hostMemoryBytes: host.hostMemory,
-                freeMemoryBytes: max(0, host.usable - curve.memory(guests: planned) - planned * host.guestOverhead))
-            cpu = try KsmdCost.sweep(
-                tuner, contents: contents, guests: guests, pageSize: pageSize, plannedSavedBytes: unmergeRisk)
-        } else {
+        if let pricing, let contents {
+            let sweepBytes = contents.layout.totalPages * KsmdTuner.stateBytesPerPage
+            if sweepBytes <= simulation.configuration.memoryLimit {
+                let tuner = KsmdTuner(
+                    profile: pricing, tunables: job.tunables, kernel: job.kernel, goal: TuneGoal(),
+                    hostMemoryBytes: host.hostMemory,
+                    freeMemoryBytes: max(0, host.usable - curve.memory(guests: planned) - planned * host.guestOverhead))
+                cpu = try KsmdCost.sweep(
+                    tuner, contents: contents, guests: guests, pageSize: pageSize, plannedSavedBytes: unmergeRisk)
+            } else {
+                notes.append(
+                    "ksmd's CPU is not priced: the sweep needs \(KsmdTuner.stateBytesPerPage) bytes a page, "
+                        + "\(Figures.bytes(sweepBytes)), beyond --memory-limit \(Figures.bytes(simulation.configuration.memoryLimit))")
+            }
+        } else if pricing == nil {
             notes.append("ksmd's CPU is not priced: give --profile (a profile from 'ksmscope calibrate')")
         }
 
-        let thp = HugePageReport(groups: planGroups, tunables: tunables, pageSize: pageSize, paths: paths)
+        var sample: CapacityPlan.Sample?
+        if every > 1 {
+            let saving = planCurve.savings[n - 1]
+            sample = .init(
+                every: every, savedBytes: saving.savedBytes, savedBytesLow: saving.savedBytesLow,
+                savedBytesHigh: saving.savedBytesHigh,
+                guestsFitAtEstimate: try Self.fit(curve: curve, host: host, savingFactor: churn.savingFactor),
+                unmergeRiskBytesHigh: planCurve.high.saved(guests: planned))
+        }
+
         var plan = CapacityPlan(
-            pageSize: pageSize, tunables: tunables, policy: policy, host: host,
+            pageSize: pageSize, tunables: tunables, policy: policy, equality: equality, sample: sample, host: host,
             guests: (0..<n).map { guest in
                 .init(
                     path: paths[guest], memoryBytes: curve.guestMemory[guest],
-                    aloneSavedBytes: profiles.aloneSaved(guest) * pageSize, domain: domains?.names[guest])
+                    aloneSavedBytes: scaled(tally.aloneZero[guest], tally.aloneOther[guest]), domain: domains?.names[guest])
             },
-            sharingCurve: curve.points(upTo: max(n, fit.withKSM)),
+            sharingCurve: planCurve.points(upTo: max(n, fit.withKSM), intervals: every > 1),
             savingsByKind: .init(
                 zeroBytes: inputsZero, withinGuestBytes: within,
                 betweenGuestsBytes: inputsSaved - inputsZero - within),
@@ -188,8 +301,9 @@ public struct CapacityPlanning: Sendable {
             policies: .init(
                 all: try figures(.all)!, intraImage: try figures(.intraImage)!, zeroOnly: try figures(.zeroOnly)!,
                 domain: try figures(.domain)),
-            thp: thp, heatMap: heatMap,
-            convergence: Self.convergence(simulated, tunables: job.tunables, pageSize: pageSize),
+            thp: tally.setup.regions ? HugePageReport(tally: tally, paths: paths, pageSize: pageSize) : nil,
+            heatMap: heatMap,
+            convergence: simulated.map { Self.convergence($0, tunables: job.tunables, pageSize: pageSize) },
             placement: placement, cpu: cpu, verdict: "", notes: notes)
         plan.verdict = plan.makeVerdict()
         return plan
@@ -203,13 +317,18 @@ public struct CapacityPlanning: Sendable {
         contents: ContentMap, guestImages: [Int], paths: [String], savingFactor: Double
     ) throws -> PlacementReport {
         guard let hosts, hosts >= 1 else { throw PlanError.hosts(hosts ?? 0) }
-        let domains = domainRules.map { MergeDomains(rules: $0, images: paths) }
-        let groups = MergeGroups(contents: contents, guestImages: guestImages, policy: policy, domains: domains?.indices)
         let pageSize = simulation.configuration.pageSize.bytes
+        let guestPages = guestImages.map { contents.layout.pages(of: $0).count }
+        let setup = PlanTally.Setup(
+            tunables: tunables, policy: policy, guestPages: guestPages,
+            domainOfGuest: domainRules.map { MergeDomains(rules: $0, images: paths).indices }, pageSize: pageSize,
+            pairs: false, profiles: true, regions: false)
+        let tally = try PlanTally.fold(
+            contents: contents, guestImages: guestImages, setup: setup, workers: simulation.configuration.threads)
         return Self.place(
-            profiles: GuestProfiles(groups: groups, tunables: tunables), paths: paths,
-            costs: guestImages.map { contents.layout.pages(of: $0).count * pageSize + host.guestOverhead }, host: host,
-            savingFactor: savingFactor, pageSize: pageSize, hosts: hosts)
+            profiles: GuestProfiles(tally: tally, every: 1), paths: paths,
+            costs: guestPages.map { $0 * pageSize + host.guestOverhead }, host: host, savingFactor: savingFactor,
+            pageSize: pageSize, hosts: hosts)
     }
 
     /// Places the guests on `hosts` hosts, beside round-robin and first-fit.

@@ -30,16 +30,14 @@ struct HostLoad {
     /// How the saving changes if `guest`'s copies are added (`copies` 1) or taken away (-1).
     private func change(_ guest: Int, copies sign: Int) -> Int {
         var change = sign * profiles.fixedSaved[guest]
-        let tunables = profiles.tunables
         let groups = profiles.groups[guest]
         let copies = profiles.counts[guest]
         count.withUnsafeBufferPointer { count in
             for index in groups.indices {
                 let group = Int(groups[index])
-                let zero = profiles.sharedIsZero[group]
                 let now = Int(count[group])
-                change += tunables.savedPages(copies: now + sign * Int(copies[index]), isZero: zero)
-                    - tunables.savedPages(copies: now, isZero: zero)
+                change += profiles.savedPages(copies: now + sign * Int(copies[index]), group: group)
+                    - profiles.savedPages(copies: now, group: group)
             }
         }
         return change
@@ -55,7 +53,6 @@ struct HostLoad {
             epoch = 1
         }
         let mark = epoch
-        let tunables = profiles.tunables
         var gain = 0
         count.withUnsafeBufferPointer { mine in
             other.count.withUnsafeBufferPointer { theirs in
@@ -68,9 +65,8 @@ struct HostLoad {
                             let a = Int(mine[index])
                             guard a > 0 else { continue }
                             let b = Int(theirs[index])
-                            let zero = profiles.sharedIsZero[index]
-                            gain += tunables.savedPages(copies: a + b, isZero: zero) - tunables.savedPages(copies: a, isZero: zero)
-                                - tunables.savedPages(copies: b, isZero: zero)
+                            gain += profiles.savedPages(copies: a + b, group: index)
+                                - profiles.savedPages(copies: a, group: index) - profiles.savedPages(copies: b, group: index)
                         }
                     }
                 }
@@ -83,7 +79,6 @@ struct HostLoad {
     /// (on `b`) trade places, found without moving them: only the groups either holds change.
     static func swapChange(_ a: HostLoad, _ b: HostLoad, guest: Int, partner: Int) -> (a: Int, b: Int) {
         let profiles = a.profiles
-        let tunables = profiles.tunables
         let groupsG = profiles.groups[guest], countsG = profiles.counts[guest]
         let groupsH = profiles.groups[partner], countsH = profiles.counts[partner]
         var changeA = profiles.fixedSaved[partner] - profiles.fixedSaved[guest]
@@ -112,11 +107,10 @@ struct HostLoad {
                         j += 1
                     }
                     let index = Int(group)
-                    let zero = profiles.sharedIsZero[index]
                     let onA = Int(countA[index]), onB = Int(countB[index])
                     let moved = Int(fromH - fromG)
-                    changeA += tunables.savedPages(copies: onA + moved, isZero: zero) - tunables.savedPages(copies: onA, isZero: zero)
-                    changeB += tunables.savedPages(copies: onB - moved, isZero: zero) - tunables.savedPages(copies: onB, isZero: zero)
+                    changeA += profiles.savedPages(copies: onA + moved, group: index) - profiles.savedPages(copies: onA, group: index)
+                    changeB += profiles.savedPages(copies: onB - moved, group: index) - profiles.savedPages(copies: onB, group: index)
                 }
             }
         }

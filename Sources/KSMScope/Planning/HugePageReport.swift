@@ -64,65 +64,26 @@ public struct HugePageReport: Sendable, Equatable, Codable {
 }
 
 extension HugePageReport {
-    /// Finds the merged pages of `groups` and counts regions.
+    /// The regions of a plan's tally, both passes done (``PlanTally/qualifyingRegions()``,
+    /// ``PlanTally/addTradeoff(_:qualifying:)``).
     ///
     /// Which copies of a group are merged comes from ``KSMTunables/mergedPages(copies:isZero:)``:
     /// the first ones in scan order (guests in order, pages by index).
-    init(groups: MergeGroups, tunables: KSMTunables, pageSize: Int, paths: [String], regionBytes: Int = defaultRegionBytes) {
-        let perRegion = regionBytes / pageSize
-        var total = [Int32](repeating: 0, count: groups.groupCount)
-        for guest in 0..<groups.guestCount {
-            for page in groups.pages(ofGuest: guest) where groups.groupOfPage[page] != MergeGroups.never {
-                total[Int(groups.groupOfPage[page])] += 1
-            }
-        }
-        let mergedLimit = total.indices.map { group in
-            Int32(tunables.mergedPages(copies: Int(total[group]), isZero: groups.isZero[group]))
-        }
-        // Merged pages per region, guest by guest in scan order.
-        var seen = [Int32](repeating: 0, count: groups.groupCount)
-        var mergedPerRegion: [[Int]] = []
-        for guest in 0..<groups.guestCount {
-            let pages = groups.pages(ofGuest: guest)
-            let regionCount = perRegion > 0 ? pages.count / perRegion : 0
-            var merged = [Int](repeating: 0, count: regionCount)
-            for page in pages {
-                let group = groups.groupOfPage[page]
-                guard group != MergeGroups.never else { continue }
-                let rank = seen[Int(group)]
-                seen[Int(group)] += 1
-                let region = perRegion > 0 ? (page - pages.lowerBound) / perRegion : regionCount
-                if rank < mergedLimit[Int(group)], region < regionCount { merged[region] += 1 }
-            }
-            mergedPerRegion.append(merged)
-        }
-        self.regionBytes = regionBytes
-        images = zip(paths, mergedPerRegion).map { path, merged in
-            Image(path: path, regions: merged.count, regionsSplit: merged.filter { $0 > 0 }.count)
+    init(tally: PlanTally, paths: [String], pageSize: Int) {
+        let setup = tally.setup
+        regionBytes = setup.regionBytes
+        images = paths.indices.map { guest in
+            let regions = setup.regionStart[guest]..<setup.regionStart[guest + 1]
+            return Image(
+                path: paths[guest], regions: regions.count, regionsSplit: regions.filter { tally.merged[$0] > 0 }.count)
         }
         regions = images.reduce(0) { $0 + $1.regions }
         regionsSplit = images.reduce(0) { $0 + $1.regionsSplit }
-        // The trade-off: merge only pages of qualifying regions and pages outside full regions.
-        tradeoff = Self.thresholds.map { percent in
-            var eligible = [Int32](repeating: 0, count: groups.groupCount)
-            var split = 0
-            for guest in 0..<groups.guestCount {
-                let pages = groups.pages(ofGuest: guest)
-                let merged = mergedPerRegion[guest]
-                let qualifies = merged.map { $0 > 0 && $0 * 100 >= percent * perRegion }
-                split += qualifies.filter { $0 }.count
-                for page in pages {
-                    let group = groups.groupOfPage[page]
-                    guard group != MergeGroups.never else { continue }
-                    let region = (page - pages.lowerBound) / max(1, perRegion)
-                    if region >= merged.count || qualifies[region] { eligible[Int(group)] += 1 }
-                }
-            }
-            var saved = 0
-            for group in eligible.indices where eligible[group] > 1 || groups.isZero[group] {
-                saved += tunables.savedPages(copies: Int(eligible[group]), isZero: groups.isZero[group])
-            }
-            return Tradeoff(minMergedPercent: percent, regionsSplit: split, savedBytes: saved * pageSize)
+        let qualifying = tally.qualifyingRegions()
+        tradeoff = Self.thresholds.enumerated().map { bit, percent in
+            Tradeoff(
+                minMergedPercent: percent, regionsSplit: qualifying.filter { $0 & (1 << bit) != 0 }.count,
+                savedBytes: tally.tradeoffSaved[bit] * pageSize)
         }
     }
 }

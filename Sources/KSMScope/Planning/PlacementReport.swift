@@ -43,10 +43,10 @@ public struct PlacementReport: Sendable, Equatable, Codable {
         case firstFitUnplaced = "first_fit_unplaced"
     }
 
-    /// The placement as text.
-    var text: String {
-        var out = "\nplacement on \(hosts.count) hosts (\(method)):\n"
-        var rows = [["  host", "guests", "used", "saved", "guests"]]
+    /// The placement as text; `estimated` labels savings estimated from a sample.
+    func text(estimated: Bool) -> String {
+        var out = "\nplacement on \(hosts.count) hosts (\(method))\(estimated ? ", savings estimated from the sample" : ""):\n"
+        var rows = [["  host", "guests", "used", estimated ? "saved (estimate)" : "saved", "guests"]]
         for (index, host) in hosts.enumerated() {
             rows.append([
                 "  \(index + 1)", "\(host.guests.count)", Figures.bytes(host.usedBytes), Figures.bytes(host.savedBytes),

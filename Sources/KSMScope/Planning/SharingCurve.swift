@@ -3,7 +3,7 @@
 /// every capacity question is answered from.
 ///
 /// Each point is exactly the saving a scan of the first k guests predicts; all points come from
-/// one pass over the pages (``GroupTally``), not n scans.
+/// one fold of the contents (``PlanTally``), not n scans.
 public struct SharingCurve: Sendable, Equatable {
     /// Each input guest's memory, bytes, in input order.
     public let guestMemory: [Int]
@@ -18,23 +18,6 @@ public struct SharingCurve: Sendable, Equatable {
         self.guestMemory = guestMemory
         self.savedBytes = savedBytes
         self.zeroSavedBytes = zeroSavedBytes
-    }
-
-    /// Folds the guests of `groups`, in their order, through the KSM rules.
-    public init(groups: MergeGroups, tunables: KSMTunables, pageSize: Int) {
-        var saved = 0
-        var zero = 0
-        var savedBytes: [Int] = []
-        var zeroSavedBytes: [Int] = []
-        for marginal in GroupTally.marginals(groups, tunables: tunables, guests: Array(0..<groups.guestCount)) {
-            saved += marginal.saved * pageSize
-            zero += marginal.zeroSaved * pageSize
-            savedBytes.append(saved)
-            zeroSavedBytes.append(zero)
-        }
-        self.init(
-            guestMemory: (0..<groups.guestCount).map { groups.pageCount(ofGuest: $0) * pageSize },
-            savedBytes: savedBytes, zeroSavedBytes: zeroSavedBytes)
     }
 
     /// The number of input guests, n.
@@ -72,7 +55,8 @@ public struct SharingCurve: Sendable, Equatable {
     /// The curve's points for k = 1 … `count` (points beyond n marked extrapolated).
     public func points(upTo count: Int) -> [Point] {
         (1...max(1, count)).map { k in
-            Point(guests: k, savedBytes: saved(guests: k), marginalSavedBytes: marginal(guest: k), extrapolated: k > inputCount)
+            Point(
+                guests: k, savedBytes: saved(guests: k), marginalSavedBytes: marginal(guest: k), extrapolated: k > inputCount)
         }
     }
 
@@ -86,11 +70,30 @@ public struct SharingCurve: Sendable, Equatable {
         public var marginalSavedBytes: Int
         /// Whether k is beyond the inputs, so the point repeats the last marginal saving.
         public var extrapolated: Bool
+        /// From a sample only: the low end of the saving's 95 % confidence interval.
+        public var savedBytesLow: Int?
+        /// From a sample only: the high end of the saving's 95 % confidence interval.
+        public var savedBytesHigh: Int?
+
+        /// Creates a point.
+        public init(
+            guests: Int, savedBytes: Int, marginalSavedBytes: Int, extrapolated: Bool, savedBytesLow: Int? = nil,
+            savedBytesHigh: Int? = nil
+        ) {
+            self.guests = guests
+            self.savedBytes = savedBytes
+            self.marginalSavedBytes = marginalSavedBytes
+            self.extrapolated = extrapolated
+            self.savedBytesLow = savedBytesLow
+            self.savedBytesHigh = savedBytesHigh
+        }
 
         enum CodingKeys: String, CodingKey {
             case guests, extrapolated
             case savedBytes = "saved_bytes"
             case marginalSavedBytes = "marginal_saved_bytes"
+            case savedBytesLow = "saved_bytes_low"
+            case savedBytesHigh = "saved_bytes_high"
         }
     }
 }

@@ -24,9 +24,9 @@ public struct ContentMap: Sendable {
         self.isZero = isZero
     }
 
-    /// Scans `images` and numbers their contents: byte-verified (XXH64) when every input is an
-    /// image, by 128-bit ``PageFingerprint`` when some are fingerprint files (or the
-    /// configuration asks for the fingerprint engine).
+    /// Scans `images` and numbers their contents: byte-verified (XXH64) when `scan` would be
+    /// (every input an image, their data within the memory limit), else by 128-bit
+    /// ``PageFingerprint`` read front to back (``SteadyStateScan/equality(for:)``).
     ///
     /// - Throws: ``ContentMapError`` if `configuration` uses another hash than XXH64 (the
     ///   checksum must be the kernel's) or asks to keep going past unreadable pages;
@@ -37,7 +37,9 @@ public struct ContentMap: Sendable {
     ) throws -> ContentMap {
         guard configuration.hash.name == PageHashFunction.xxh64.name else { throw ContentMapError.needsXXH64 }
         guard !configuration.keepGoing else { throw ContentMapError.cannotKeepGoing }
-        if configuration.engine == .fingerprints || images.contains(where: { $0 is FingerprintImage }) {
+        // Byte verification rereads duplicates in hash order: only while the images fit the
+        // memory limit, as scan chooses (beyond it, random I/O over the whole set).
+        if SteadyStateScan(configuration: configuration).equality(for: images) == .fingerprint128 {
             return try buildFromFingerprints(images, configuration: configuration, progress: progress)
         }
         let layout = ImageLayout(pageCounts: images.map(\.pageCount))

@@ -31,6 +31,12 @@ public struct KSMSimulation: Sendable {
     /// Full scans run on static images when no length is given.
     public static let defaultFullScans = 20
 
+    /// Bytes a page (of every snapshot) a simulation keeps: the content map (4 bytes a page and
+    /// 5 a content) and the simulator's rmap items, trees and counters (39 bytes a page): about
+    /// 48, measured in Benchmarks/README.md ("Simulation"). A simulation needs every page at
+    /// once, so it runs only where this fits `--memory-limit`.
+    public static let stateBytesPerPage = 48
+
     /// Creates a job.
     public init(
         tunables: SimulatorTunables = .defaults, kernel: KernelVersion = .v6_11, profile: KsmdProfile = .builtIn,
@@ -66,10 +72,19 @@ public struct KSMSimulation: Sendable {
     /// Opens every snapshot of `guests` (guest-major) and builds one content map over them all:
     /// what ``run(contents:guests:progress:)`` and the tuner simulate on.
     ///
-    /// - Parameter progress: advanced by one per page read.
-    /// - Throws: ``TimelineError``, ``ImageError``, ``SimulationError`` or what reading throws.
+    /// The map is built as `scan` chooses its engine: byte-verified while the images fit
+    /// ``ScanConfiguration/memoryLimit``, else by fingerprints read front to back.
+    ///
+    /// - Parameters:
+    ///   - stateBytesPerPage: what the job keeps per page once the map is built
+    ///     (``stateBytesPerPage``, or the tuner's).
+    ///   - progress: advanced by one per page read.
+    /// - Throws: ``SimulationError/exceedsMemoryLimit(pages:bytesPerPage:limit:)`` when the job
+    ///   would not fit the limit, ``TimelineError``, ``ImageError``, ``SimulationError`` or what
+    ///   reading throws.
     public static func contents(
-        of guests: [SimulatedGuest], configuration: ScanConfiguration, progress: ProgressCounter? = nil
+        of guests: [SimulatedGuest], configuration: ScanConfiguration, stateBytesPerPage: Int = stateBytesPerPage,
+        progress: ProgressCounter? = nil
     ) throws -> ContentMap {
         _ = try SimulationPlan(guests: guests)
         var files: [String] = []
@@ -81,6 +96,10 @@ public struct KSMSimulation: Sendable {
             }
         }
         let images = try ImagePaths.open(files, pageSize: configuration.pageSize)
+        let pages = images.reduce(0) { $0 + $1.pageCount }
+        guard pages <= configuration.memoryLimit / stateBytesPerPage else {
+            throw SimulationError.exceedsMemoryLimit(pages: pages, bytesPerPage: stateBytesPerPage, limit: configuration.memoryLimit)
+        }
         return try ContentMap.build(images, configuration: configuration, progress: progress)
     }
 
@@ -241,6 +260,8 @@ public enum SimulationError: Error, Equatable, Sendable, CustomStringConvertible
     case imageCountMismatch(map: Int, guests: Int)
     /// ksmd's batches and sleeps take no simulated time (`sleep_millisecs` 0 and zero costs).
     case timeStandsStill
+    /// The guests' pages, at what a simulation keeps of each, do not fit `--memory-limit`.
+    case exceedsMemoryLimit(pages: Int, bytesPerPage: Int, limit: Int)
 
     public var description: String {
         switch self {
@@ -249,6 +270,10 @@ public enum SimulationError: Error, Equatable, Sendable, CustomStringConvertible
             "the content map has \(map) images but the guests have \(guests) snapshots"
         case .timeStandsStill:
             "simulated time does not advance: sleep_millisecs is 0 and the cost profile charges nothing"
+        case .exceedsMemoryLimit(let pages, let bytesPerPage, let limit):
+            "simulating ksmd needs every page in memory: \(pages) pages × \(bytesPerPage) bytes = "
+                + "\(Figures.bytes(pages * bytesPerPage)), beyond --memory-limit \(Figures.bytes(limit)) "
+                + "(raise --memory-limit; 'ksmscope scan' and 'ksmscope plan' give the steady state in bounded memory)"
         }
     }
 }

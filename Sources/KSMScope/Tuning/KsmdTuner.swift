@@ -47,6 +47,11 @@ public struct KsmdTuner: Sendable {
     /// See ``timelinePagesToScan``.
     public static let timelineSleeps = [10, 50, 200]
 
+    /// Bytes a page (of every snapshot) a sweep keeps: the content map (about 9), two
+    /// simulators at a time (39 each) and their per-page CPU traces: 80 measured in
+    /// Benchmarks/README.md ("Tuning"). A sweep runs only where this fits `--memory-limit`.
+    public static let stateBytesPerPage = 80
+
     /// Creates a tuner; the host's memory defaults to this machine's `/proc/meminfo`.
     public init(
         profile: KsmdProfile = .builtIn, tunables: SimulatorTunables = .defaults, kernel: KernelVersion = .running,
@@ -68,7 +73,8 @@ public struct KsmdTuner: Sendable {
         guests: [SimulatedGuest], configuration: ScanConfiguration, reading: ProgressCounter? = nil,
         progress: ProgressCounter? = nil
     ) throws -> TuneReport {
-        let contents = try KSMSimulation.contents(of: guests, configuration: configuration, progress: reading)
+        let contents = try KSMSimulation.contents(
+            of: guests, configuration: configuration, stateBytesPerPage: Self.stateBytesPerPage, progress: reading)
         return try sweep(contents: contents, guests: guests, pageSize: configuration.pageSize.bytes, progress: progress)
     }
 

@@ -32,9 +32,7 @@ struct ImageScanOptions<Extra: ExtraImageInputs>: ParsableArguments {
 
     /// The scan configuration these options ask for.
     func configuration() throws -> ScanConfiguration {
-        var configuration = try read.configuration(keepGoing: keepGoing)
-        try scale.apply(to: &configuration)
-        return configuration
+        try scale.configuration(reading: read, keepGoing: keepGoing)
     }
 
     /// The page size asked for.

@@ -2,7 +2,7 @@ import ArgumentParser
 import KSMScope
 
 /// How a scan copes with any size: `--memory-limit`, `--temp-dir` and `--sample`, shared by
-/// every command that scans (through ``ImageScanOptions``).
+/// every command that scans (through ``ImageScanOptions``, and `plan`, `simulate` and `tune`).
 struct ScaleOptions: ParsableArguments {
     @Option(
         name: .customLong("memory-limit"),
@@ -42,6 +42,13 @@ struct ScaleOptions: ParsableArguments {
             throw ValidationError("--engine \(engine): expected automatic, bytes or fingerprints")
         }
         if let partitions, partitions < 1 { throw ValidationError("--partitions \(partitions): must be at least 1") }
+    }
+
+    /// The configuration `read` asks for, with these options applied.
+    func configuration(reading read: ReadOptions, keepGoing: Bool = false) throws -> ScanConfiguration {
+        var configuration = try read.configuration(keepGoing: keepGoing)
+        try apply(to: &configuration)
+        return configuration
     }
 
     /// Applies these options to `configuration`.

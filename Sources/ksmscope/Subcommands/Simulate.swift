@@ -50,6 +50,8 @@ extension KSMScopeCommand {
 
         @OptionGroup var read: ReadOptions
 
+        @OptionGroup var scale: ScaleOptions
+
         @Option(name: .customLong("format"), help: "Output format: text, json or csv (the samples table).")
         var format: ReportFormat = .text
 
@@ -57,6 +59,9 @@ extension KSMScopeCommand {
         var inputs: [String] = []
 
         func validate() throws {
+            guard scale.sample == nil else {
+                throw ValidationError("--sample: simulate needs every page (ksmd is simulated page by page); 'ksmscope scan' and 'ksmscope plan' take --sample")
+            }
             try timeline.requireGuests(paths: inputs)
             guard fullScans == nil || seconds == nil else {
                 throw ValidationError("give --full-scans or --seconds, not both")
@@ -79,7 +84,7 @@ extension KSMScopeCommand {
                 }
                 let job = KSMSimulation(
                     tunables: try ksmd.tunables(merging: try merge.tunables(), defaultHZ: profile.host.hz),
-                    kernel: ksmd.kernelVersion, profile: profile, configuration: try read.configuration(),
+                    kernel: ksmd.kernelVersion, profile: profile, configuration: try scale.configuration(reading: read),
                     length: length, everySeconds: every)
                 let guests = try timeline.inputs(paths: inputs).guests(pageSize: read.pageSize)
                 let total = guests.reduce(0) { total, guest in

@@ -49,6 +49,8 @@ extension KSMScopeCommand {
 
         @OptionGroup var read: ReadOptions
 
+        @OptionGroup var scale: ScaleOptions
+
         @Option(name: .customLong("format"), help: "Output format: text, json or csv (the settings table).")
         var format: ReportFormat = .text
 
@@ -56,6 +58,9 @@ extension KSMScopeCommand {
         var inputs: [String] = []
 
         func validate() throws {
+            guard scale.sample == nil else {
+                throw ValidationError("--sample: tune needs every page (ksmd is simulated page by page); 'ksmscope scan' and 'ksmscope plan' take --sample")
+            }
             try timeline.requireGuests(paths: inputs)
             if let cpuBudget, !(cpuBudget > 0 && cpuBudget.isFinite) {
                 throw ValidationError("--cpu-budget must be a positive percentage (got \(cpuBudget))")
@@ -90,7 +95,8 @@ extension KSMScopeCommand {
                 var bar = ProgressBar.start(counter: reading, label: "read", unitBytes: read.pageSize, quiet: read.quiet)
                 defer { bar?.finish() }
                 let contents = try KSMSimulation.contents(
-                    of: guests, configuration: try read.configuration(), progress: reading)
+                    of: guests, configuration: try scale.configuration(reading: read),
+                    stateBytesPerPage: KsmdTuner.stateBytesPerPage, progress: reading)
                 bar?.finish()
                 bar = ProgressBar.start(counter: tuning, label: "tune", unit: .fullScans, quiet: read.quiet)
                 return try tuner.sweep(contents: contents, guests: guests, pageSize: read.pageSize, progress: tuning)
