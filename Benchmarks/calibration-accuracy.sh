@@ -18,7 +18,7 @@ cd "$(dirname "$0")/.."
 work="${KSMSCOPE_BENCH_DIR:-/tmp/ksmscope-bench}/calibration-accuracy"
 mkdir -p "$work"
 bash scripts/deps.sh
-swift build -c release --product ksmscope
+swift build -c release --static-swift-stdlib --product ksmscope
 ksmscope=.build/release/ksmscope
 (cd Benchmarks && swift build -c release --product CalibrationAccuracy)
 accuracy=Benchmarks/.build/release/CalibrationAccuracy

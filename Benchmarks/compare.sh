@@ -50,9 +50,9 @@ cc -O2 -o "$bin/measure" "$here/tools/measure.c"
 if [[ -n "${KSMSCOPE:-}" ]]; then
     ksmscope=$KSMSCOPE
 else
-    log "== swift build -c release --product ksmscope (in $root)"
-    (cd "$root" && swift build -c release --product ksmscope >&2)
-    ksmscope="$(cd "$root" && swift build -c release --show-bin-path)/ksmscope"
+    log "== swift build -c release --static-swift-stdlib --product ksmscope (in $root)"
+    (cd "$root" && swift build -c release --static-swift-stdlib --product ksmscope >&2)
+    ksmscope="$(cd "$root" && swift build -c release --static-swift-stdlib --show-bin-path)/ksmscope"
 fi
 [[ -x "$ksmscope" ]] || { log "no ksmscope binary at $ksmscope"; exit 1; }
 

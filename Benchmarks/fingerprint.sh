@@ -33,8 +33,8 @@ cc -O2 -o "$bin/make-fingerprints" "$here/tools/make-fingerprints.c" -lxxhash
 if [[ -n "${KSMSCOPE:-}" ]]; then
     ksmscope=$KSMSCOPE
 else
-    (cd "$root" && swift build -c release --product ksmscope >&2)
-    ksmscope="$(cd "$root" && swift build -c release --show-bin-path)/ksmscope"
+    (cd "$root" && swift build -c release --static-swift-stdlib --product ksmscope >&2)
+    ksmscope="$(cd "$root" && swift build -c release --static-swift-stdlib --show-bin-path)/ksmscope"
 fi
 set_dir=$bench/${size}g
 "$bin/make-dataset" --images 8 --total-gib "$size" "$set_dir" >&2

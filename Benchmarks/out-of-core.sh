@@ -32,8 +32,8 @@ cc -O2 -o "$bin/measure" "$here/tools/measure.c"
 if [[ -n "${KSMSCOPE:-}" ]]; then
     ksmscope=$KSMSCOPE
 else
-    (cd "$root" && swift build -c release --product ksmscope >&2)
-    ksmscope="$(cd "$root" && swift build -c release --show-bin-path)/ksmscope"
+    (cd "$root" && swift build -c release --static-swift-stdlib --product ksmscope >&2)
+    ksmscope="$(cd "$root" && swift build -c release --static-swift-stdlib --show-bin-path)/ksmscope"
 fi
 
 # --- the set ------------------------------------------------------------------------------
@@ -81,7 +81,19 @@ wrong = [f"{k}: {report[k]} != {expected[k]}" for k in keys if report[k] != expe
 print("EQUAL" if not wrong else "DIFFERENT " + "; ".join(wrong), report["equality"])
 PY
 )
-limit=$(python3 -c "import sys; print(int(sys.argv[1]) // 2)" "$mem_total")
+# The limit the scan ran with: --memory-limit in SCAN_OPTIONS (K/M/G/T, powers of 1024), else half of RAM.
+limit=$(python3 - "$mem_total" ${SCAN_OPTIONS:-} <<'PY'
+import sys
+limit = int(sys.argv[1]) // 2
+args = sys.argv[2:]
+for i, arg in enumerate(args):
+    value = args[i + 1] if arg == "--memory-limit" and i + 1 < len(args) else arg.partition("=")[2] if arg.startswith("--memory-limit=") else None
+    if value:
+        scale = {"K": 1 << 10, "M": 1 << 20, "G": 1 << 30, "T": 1 << 40}.get(value[-1].upper(), 1)
+        limit = int(float(value.rstrip("KMGTkmgt")) * scale)
+print(limit)
+PY
+)
 awk -v c="$c_wall" -v k="$k_wall" -v h="$hwm" -v a="$anon" -v f="$rss_file" -v l="$limit" -v b="$set_bytes" -v d="$set_disk" \
     -v v="$verdict" -v u="$user" -v s="$sys" -v lb="$load_before" -v la="$load_after" -v m="$mem_total" 'BEGIN {
     r = k / c

@@ -4,7 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/deps.sh
-swift build -c release --product ksmscope >&2
+swift build -c release --static-swift-stdlib --product ksmscope >&2
 out=.build/demo
 rm -rf "$out"
 .build/release/ksmscope generate --spec samples/demo.json --out "$out" --seed 1 >&2

@@ -9,7 +9,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/deps.sh chromium python3-pil
-swift build -c release --product ksmscope >&2
+swift build -c release --static-swift-stdlib --product ksmscope >&2
 out=${REPORT_DIR:-.build/report}
 mkdir -p "$out"
 out=$(cd "$out" && pwd)
