@@ -22,21 +22,6 @@ int ksmscope_cpu_has_avx2(void) { return 0; }
 void ksmscope_xxh64_blocks_avx512(const void *const *blocks, size_t count, size_t length, uint64_t *hashes) {
     ksmscope_xxh64_blocks_scalar(blocks, count, length, hashes);
 }
-uint64_t ksmscope_xxh3_64_avx2(const void *data, size_t length, uint64_t seed) {
-    return XXH3_64bits_withSeed(data, length, seed);
-}
-void *ksmscope_xxh3_stream_create_avx2(void) {
-    XXH3_state_t *state = XXH3_createState();
-    if (state) XXH3_64bits_reset(state);
-    return state;
-}
-void ksmscope_xxh3_stream_update_avx2(void *state, const void *data, size_t length) {
-    XXH3_64bits_update((XXH3_state_t *)state, data, length);
-}
-uint64_t ksmscope_xxh3_stream_digest_avx2(const void *state) {
-    return XXH3_64bits_digest((const XXH3_state_t *)state);
-}
-void ksmscope_xxh3_stream_free_avx2(void *state) { XXH3_freeState((XXH3_state_t *)state); }
 #endif
 
 void ksmscope_xxh64_blocks_scalar(const void *const *blocks, size_t count, size_t length, uint64_t *hashes) {

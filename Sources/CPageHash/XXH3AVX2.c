@@ -1,8 +1,9 @@
 // XXH3-64 compiled with AVX2 for CPUs that have it (chosen at run time in PageHash.c): the
 // same function as libxxhash's, from its own header, inlined here with its AVX2 accumulator.
-#if defined(__x86_64__)
+// Elsewhere the same functions call libxxhash as built (PageHash.c never chooses them there).
 #include "CPageHash.h"
 
+#if defined(__x86_64__)
 #include <immintrin.h>
 
 #pragma clang attribute push(__attribute__((target("avx2"))), apply_to = function)
@@ -10,6 +11,9 @@
 #define XXH_VECTOR XXH_AVX2
 #include <xxhash.h>
 #pragma clang attribute pop
+#else
+#include <xxhash.h>
+#endif
 
 uint64_t ksmscope_xxh3_64_avx2(const void *data, size_t length, uint64_t seed) {
     return XXH3_64bits_withSeed(data, length, seed);
@@ -30,5 +34,3 @@ uint64_t ksmscope_xxh3_stream_digest_avx2(const void *state) {
 }
 
 void ksmscope_xxh3_stream_free_avx2(void *state) { XXH3_freeState((XXH3_state_t *)state); }
-
-#endif

@@ -185,21 +185,8 @@ extension KernelVerificationTests {
             "Ctrl-C during calibrate restores every setting",
             .executable)
         func calibrateInterrupted() throws {
-            let before = try KernelVerificationTests.knobs()
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: CommandRunner.executable)
-            process.arguments = ["calibrate", "--quick", "--quiet"]
-            process.standardOutput = FileHandle.nullDevice
-            process.standardError = FileHandle.nullDevice
-            try process.run()
             // The first runs are batches of one page.
-            for _ in 0..<3000 where (try? KSMSysfs().read("pages_to_scan")) != "1" { usleep(20_000) }
-            #expect(try KSMSysfs().read("pages_to_scan") == "1")
-            kill(process.processIdentifier, SIGINT)
-            process.waitUntilExit()
-            #expect(process.terminationStatus == 128 + SIGINT)
-            #expect(try KernelVerificationTests.knobs() == before)
-            #expect(KSMUsers.find().isEmpty, "holder processes outlived the interrupt")
+            try KernelVerificationTests.interrupt(["calibrate", "--quick", "--quiet"])
         }
     }
 }

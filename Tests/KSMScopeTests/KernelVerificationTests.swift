@@ -67,22 +67,28 @@ struct KernelVerificationTests {
         .executable
     )
     func restoresOnInterrupt() throws {
-        let before = try Self.knobs()
         let fixture = try ScanFixture(Self.imageSet())
+        // One page per second: ksmd cannot converge before the interrupt.
+        try Self.interrupt(["verify-kernel", "--pages-to-scan", "1", "--sleep-millisecs", "1000", fixture.folder.path])
+    }
+
+    /// Runs `ksmscope arguments`, sends it SIGINT once it has set `pages_to_scan` to 1 (after
+    /// any other job on the machine), and expects exit 130, every knob as before and no holder
+    /// process left.
+    static func interrupt(_ arguments: [String]) throws {
+        let before = try knobs()
         let process = Process()
         process.executableURL = URL(fileURLWithPath: CommandRunner.executable)
-        // One page per second: ksmd cannot converge before the interrupt.
-        process.arguments = ["verify-kernel", "--pages-to-scan", "1", "--sleep-millisecs", "1000", fixture.folder.path]
+        process.arguments = arguments
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
         try process.run()
-        // Wait until the settings are applied and ksmd runs (after any other job on the machine).
         for _ in 0..<3000 where (try? KSMSysfs().read("pages_to_scan")) != "1" { usleep(20_000) }
         #expect(try KSMSysfs().read("pages_to_scan") == "1")
         kill(process.processIdentifier, SIGINT)
         process.waitUntilExit()
         #expect(process.terminationStatus == 128 + SIGINT)
-        #expect(try Self.knobs() == before)
+        #expect(try knobs() == before)
         #expect(KSMUsers.find().isEmpty, "holder processes outlived the interrupt")
     }
 
