@@ -89,11 +89,14 @@ struct SVGHeatMap {
             let y = labelSpace + (1 - scale.fraction(tick)) * grid
             parts.append(HTML.element("text", ["class": "tick", "x": SVG.n(barX + 22), "y": SVG.n(y + 4)], scale.label(tick)))
         }
-        // Below the bar: above it, the last column's slanted label runs into it.
+        // Upright beside the bar's ticks: above it the last column's slanted label runs into
+        // it, below it the grid's axis title.
+        let titleX = barX + 62, titleY = labelSpace + grid / 2
         parts.append(
             HTML.element(
                 "text",
-                ["class": "axis-title", "x": SVG.n(barX + 8), "y": SVG.n(labelSpace + grid + 22), "text-anchor": "middle"],
+                ["class": "axis-title", "x": SVG.n(titleX), "y": SVG.n(titleY), "text-anchor": "middle",
+                 "transform": "rotate(90 \(SVG.n(titleX)) \(SVG.n(titleY)))"],
                 HTML.escape("saved (\(scale.unitName))")))
         return SVG.root(width: width, height: height, class: "chart heatmap", title: description, parts.joined())
     }
