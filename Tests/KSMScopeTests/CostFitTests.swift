@@ -84,7 +84,7 @@ struct CostFitTests {
     static let truth = KSMCostProfile(
         pageWalk: 180, absentPage: 70, rmapItem: 420, ksmPageCheck: 35, checksum: 950, stableTreeLevel: 90, chainDup: 60,
         unstableTreeLevel: 210, unstableTreeInsert: 640, merge: 2100, zeroCompare: 330, batch: 12_000, coldPage: 250,
-        fullScan: 45_000, wakeLatency: 300_000, cpuAvailability: 0.7)
+        fullScan: 45_000, rewarm: 400, wakeLatency: 300_000, cpuAvailability: 0.7)
 
     @Test("the fit recovers every CPU coefficient from measurements made with them")
     func recoversCPU() {

@@ -44,6 +44,13 @@ public struct KSMCostProfile: Sendable, Equatable {
     /// The start of a full scan besides its pages: `lru_add_drain_all()`, resetting the
     /// unstable trees, the advisor's bookkeeping.
     public var fullScan: Double
+    /// Refilling the caches after a sleep, per millisecond slept × √(the batch's page-data
+    /// operations: checksums and tree levels). While ksmd sleeps the CPU's caches lose the
+    /// tree pages and page tables it walks, more the longer it sleeps (on an idle VM most);
+    /// the batch then pays for what it touches again, which grows more slowly than its work.
+    /// Fitted by `calibrate` (Benchmarks/README.md, calibration accuracy run 3); 0 in profiles
+    /// written before it existed.
+    public var rewarm: Double
     /// Mean delay from the timer tick that ends a sleep to ksmd running again, nanoseconds (a
     /// time, not CPU: it grows when other work keeps the CPUs busy).
     public var wakeLatency: Double
@@ -67,6 +74,7 @@ public struct KSMCostProfile: Sendable, Equatable {
         case batch = "batch_ns"
         case coldPage = "cold_page_ns"
         case fullScan = "full_scan_ns"
+        case rewarm = "rewarm_ns"
     }
 
     /// How many pages of a batch pay ``coldPage``.
@@ -77,7 +85,8 @@ public struct KSMCostProfile: Sendable, Equatable {
         pageWalk: Double = 150, absentPage: Double = 85, rmapItem: Double = 793, ksmPageCheck: Double = 0,
         checksum: Double = 81, stableTreeLevel: Double = 77, chainDup: Double = 345, unstableTreeLevel: Double = 196,
         unstableTreeInsert: Double = 1179, merge: Double = 1494, zeroCompare: Double = 67, batch: Double = 30811,
-        coldPage: Double = 728, fullScan: Double = 100_554, wakeLatency: Double = 60_000, cpuAvailability: Double = 1
+        coldPage: Double = 728, fullScan: Double = 100_554, rewarm: Double = 0, wakeLatency: Double = 60_000,
+        cpuAvailability: Double = 1
     ) {
         self.pageWalk = pageWalk
         self.absentPage = absentPage
@@ -93,6 +102,7 @@ public struct KSMCostProfile: Sendable, Equatable {
         self.batch = batch
         self.coldPage = coldPage
         self.fullScan = fullScan
+        self.rewarm = rewarm
         self.wakeLatency = wakeLatency
         self.cpuAvailability = cpuAvailability
     }
@@ -118,6 +128,7 @@ public struct KSMCostProfile: Sendable, Equatable {
             case .batch: batch
             case .coldPage: coldPage
             case .fullScan: fullScan
+            case .rewarm: rewarm
             }
         }
         set {
@@ -136,6 +147,7 @@ public struct KSMCostProfile: Sendable, Equatable {
             case .batch: batch = newValue
             case .coldPage: coldPage = newValue
             case .fullScan: fullScan = newValue
+            case .rewarm: rewarm = newValue
             }
         }
     }
@@ -193,7 +205,8 @@ public struct KSMCostProfile: Sendable, Equatable {
         if let unknown = object.keys.sorted().first(where: { !known.contains($0) }) { throw .unknownKey(unknown) }
         for key in keys {
             guard let value = object[key] else {
-                if complete { throw .missingCost(key: key) }
+                // Profiles written before rewarm_ns existed price no rewarming.
+                if complete && key != Step.rewarm.rawValue { throw .missingCost(key: key) }
                 continue
             }
             guard let number = value as? Double, number.isFinite, number >= 0 else { throw .invalidCost(key: key) }
@@ -231,7 +244,13 @@ extension KSMCostProfile: Codable {
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: Key.self)
         self.init()
-        for step in Step.allCases { self[step] = try container.decode(Double.self, forKey: Key(step.rawValue)) }
+        for step in Step.allCases {
+            // Profiles written before rewarm_ns existed price no rewarming.
+            self[step] =
+                try step == .rewarm
+                ? container.decodeIfPresent(Double.self, forKey: Key(step.rawValue)) ?? 0
+                : container.decode(Double.self, forKey: Key(step.rawValue))
+        }
         wakeLatency = try container.decode(Double.self, forKey: Key(Self.wakeLatencyKey))
         cpuAvailability = try container.decode(Double.self, forKey: Key(Self.cpuAvailabilityKey))
     }

@@ -191,9 +191,13 @@ public struct KSMSimulator: Sendable {
     @discardableResult
     mutating func scanBatch<Observer: BatchObserver>(observer: inout Observer) -> Bool {
         charge(.batch)
-        observer.batchStarted(cpu: cpuNanoseconds)
+        let operations = work.pageDataOperations
+        observer.batchStarted(cpu: cpuNanoseconds, operations: operations)
         var budget = pagesToScan
-        defer { charge(.coldPage, Double(min(pagesToScan - budget, KSMCostProfile.coldPages))) }
+        defer {
+            charge(.coldPage, Double(min(pagesToScan - budget, KSMCostProfile.coldPages)))
+            charge(.rewarm, Self.rewarmUnits(sleepJiffies: tunables.sleepJiffies, hz: tunables.hz, operations: work.pageDataOperations - operations))
+        }
         while budget > 0 {
             guard let (slot, guest) = scanGetNextRmapItem() else {
                 observer.fullScanEnded(cpu: cpuNanoseconds)
@@ -202,7 +206,7 @@ public struct KSMSimulator: Sendable {
             budget -= 1
             cmpAndMergePage(slot, guest: guest)
             counters.pagesScanned += 1
-            observer.pageProcessed(cpu: cpuNanoseconds, savedPages: savedPages)
+            observer.pageProcessed(cpu: cpuNanoseconds, savedPages: savedPages, operations: work.pageDataOperations)
         }
         return false
     }
@@ -343,6 +347,14 @@ public struct KSMSimulator: Sendable {
     mutating func charge(_ step: KSMCostProfile.Step, _ times: Double = 1) {
         work[step] += times
         cpuNanoseconds += costs[step] * times
+    }
+
+    /// The ``KSMCostProfile/rewarm`` units of a batch of `operations` page-data operations after
+    /// a sleep of `sleepJiffies` (which lasts one tick more: ``KsmdClock``): milliseconds slept
+    /// × √operations.
+    @inline(__always)
+    static func rewarmUnits(sleepJiffies: Int, hz: Int, operations: Double) -> Double {
+        Double(sleepJiffies + 1) * 1000 / Double(hz) * operations.squareRoot()
     }
 
     /// Tree depth charged for a walk over `size` nodes: `floor(log2(size)) + 1`.

@@ -17,6 +17,7 @@ public struct KSMWorkCounts: Sendable, Equatable {
     private var batches: Double = 0
     private var coldPages: Double = 0
     private var fullScans: Double = 0
+    private var rewarms: Double = 0
 
     /// No work.
     public init() {}
@@ -39,6 +40,7 @@ public struct KSMWorkCounts: Sendable, Equatable {
             case .batch: batches
             case .coldPage: coldPages
             case .fullScan: fullScans
+            case .rewarm: rewarms
             }
         }
         @inline(__always) set {
@@ -57,9 +59,15 @@ public struct KSMWorkCounts: Sendable, Equatable {
             case .batch: batches = newValue
             case .coldPage: coldPages = newValue
             case .fullScan: fullScans = newValue
+            case .rewarm: rewarms = newValue
             }
         }
     }
+
+    /// The page-data operations so far, which ``KSMCostProfile/rewarm`` grows with: checksums
+    /// and tree levels walked (each reads a page's bytes or a tree page's).
+    @inline(__always)
+    var pageDataOperations: Double { checksums + stableTreeLevels + unstableTreeLevels }
 
     /// The counts in ``KSMCostProfile/Step`` order.
     public var values: [Double] { KSMCostProfile.Step.allCases.map { self[$0] } }

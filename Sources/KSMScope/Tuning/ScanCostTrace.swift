@@ -11,6 +11,10 @@ struct ScanCostTrace: BatchObserver {
     /// CPU time, relative to the trace batch's start, after each processed page: index 0 is
     /// the start (0), index k after the k-th page.
     private(set) var prefix: [Double] = [0]
+    /// Page-data operations (``KSMWorkCounts/pageDataOperations``), relative to the trace
+    /// batch's start, after each processed page, as `prefix` (what ``KSMCostProfile/rewarm``
+    /// grows with; `Float`: 4 bytes a page, exact to 2^24 and within a few parts in 10^7 beyond).
+    private(set) var operations: [Float] = [0]
     /// CPU time at the end of the full scan (after the pages walked past the last processed
     /// one), relative to the start.
     private(set) var end: Double = 0
@@ -23,6 +27,8 @@ struct ScanCostTrace: BatchObserver {
     private var pending: [Bool]
     /// CPU time when the trace batch started.
     private var base: Double = 0
+    /// Page-data operations when the trace batch started.
+    private var operationsBase: Double = 0
 
     /// A trace towards `target` saved pages (the converged saving).
     init(target: Int) {
@@ -34,16 +40,20 @@ struct ScanCostTrace: BatchObserver {
     /// Processed pages in the scan.
     var pages: Int { prefix.count - 1 }
 
-    mutating func batchStarted(cpu: Double) {
+    mutating func batchStarted(cpu: Double, operations total: Double) {
         base = cpu
+        operationsBase = total
         prefix.removeAll(keepingCapacity: true)
         prefix.append(0)
+        operations.removeAll(keepingCapacity: true)
+        operations.append(0)
         for index in reachedAt.indices { reachedAt[index] = nil }
     }
 
     @inline(__always)
-    mutating func pageProcessed(cpu: Double, savedPages: Int) {
+    mutating func pageProcessed(cpu: Double, savedPages: Int, operations total: Double) {
         prefix.append(cpu - base)
+        operations.append(Float(total - operationsBase))
         guard pending.last == true else { return }
         for index in thresholds.indices where pending[index] && savedPages >= thresholds[index] {
             pending[index] = false
@@ -58,13 +68,16 @@ struct ScanCostTrace: BatchObserver {
 }
 
 /// One `pages_to_scan` and `sleep_millisecs` applied to traced full scans: the batches they
-/// cut, the CPU time each costs (the pages', plus ``KSMCostProfile/batch`` and the cold pages
-/// of ``KSMCostProfile/coldPage``) and when each ends by ``KsmdClock``.
+/// cut, the CPU time each costs (the pages', plus ``KSMCostProfile/batch``, the cold pages
+/// of ``KSMCostProfile/coldPage`` and the rewarming after its sleep, ``KSMCostProfile/rewarm``)
+/// and when each ends by ``KsmdClock``.
 struct Retiming: Sendable {
     /// `pages_to_scan`.
     let pagesToScan: Int
     /// `msecs_to_jiffies(sleep_millisecs)`.
     let sleepJiffies: Int
+    /// The kernel's HZ.
+    let hz: Int
     /// The costs.
     let costs: KSMCostProfile
     /// ksmd's clock.
@@ -81,6 +94,7 @@ struct Retiming: Sendable {
     init(tunables: SimulatorTunables, costs: KSMCostProfile, target: Int) {
         pagesToScan = tunables.pagesToScan
         sleepJiffies = tunables.sleepJiffies
+        hz = tunables.hz
         self.costs = costs
         clock = KsmdClock(hz: tunables.hz, costs: costs)
         milestones = Array(repeating: target == 0 ? (0, 0, 0) : nil, count: ConvergenceSummary.milestonePercents.count)
@@ -97,6 +111,8 @@ struct Retiming: Sendable {
             let endsScan = stop - start < pagesToScan
             var batch = costs.batch + costs.coldPage * Double(min(stop - start, coldPages))
             batch += trace.prefix[stop] - trace.prefix[start]
+            let operations = Double(trace.operations[stop] - trace.operations[start])
+            batch += costs.rewarm * KSMSimulator.rewarmUnits(sleepJiffies: sleepJiffies, hz: hz, operations: operations)
             if endsScan { batch += trace.end - trace.prefix[stop] }
             cpu += batch
             let end = clock.wallNanoseconds(cpu: cpu)
