@@ -56,6 +56,20 @@ struct KsmdProfileTests {
         #expect(!builtIn.measured)
     }
 
+    @Test("a profile written before rewarm_ns existed reads with no rewarming, everything else as written")
+    func profileWithoutRewarm() throws {
+        var profile = Self.sample()
+        profile.costs.rewarm = 321
+        var object = try Self.object(profile)
+        var costs = try #require(object["costs"] as? [String: Any])
+        costs["rewarm_ns"] = nil
+        object["costs"] = costs
+        let decoded = try KsmdProfile.decode(json: try Self.data(object))
+        #expect(decoded.costs.rewarm == 0)
+        profile.costs.rewarm = 0
+        #expect(decoded == profile)
+    }
+
     @Test("a newer format, a missing or negative coefficient, another page size: refused with one line")
     func refusals() throws {
         var newer = try Self.object()

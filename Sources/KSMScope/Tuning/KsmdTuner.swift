@@ -48,9 +48,10 @@ public struct KsmdTuner: Sendable {
     public static let timelineSleeps = [10, 50, 200]
 
     /// Bytes a page (of every snapshot) a sweep keeps: the content map (about 9), two
-    /// simulators at a time (39 each) and their per-page CPU traces: 80 measured in
-    /// Benchmarks/README.md ("Tuning"). A sweep runs only where this fits `--memory-limit`.
-    public static let stateBytesPerPage = 80
+    /// simulators at a time (39 each) and their per-page traces: 80 measured in
+    /// Benchmarks/README.md ("Tuning") before the traces held page-data operations too (4 more
+    /// bytes each). A sweep runs only where this fits `--memory-limit`.
+    public static let stateBytesPerPage = 88
 
     /// Creates a tuner; the host's memory defaults to this machine's `/proc/meminfo`.
     public init(
