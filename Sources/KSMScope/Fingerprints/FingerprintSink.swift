@@ -1,5 +1,6 @@
 /// Receives what a pass over the inputs finds, page by page; one instance per worker.
-protocol FingerprintSink {
+/// (`SendableMetatype`: the workers' closures name the sink's type.)
+protocol FingerprintSink: SendableMetatype {
     /// A run of all-zero pages of `image` (local page numbers).
     mutating func zeros(_ pages: Range<Int>, image: Int)
     /// A non-zero page in the sample: its fingerprint and local page number (-1 when a

@@ -1,7 +1,8 @@
 import Dispatch
 
 /// Records ``HashBucketSort`` orders: by a uniformly spread 64-bit hash first.
-protocol HashSortable {
+/// (`SendableMetatype`: the sorting workers' closures name the record's type.)
+protocol HashSortable: SendableMetatype {
     /// The hash whose top bits pick the bucket.
     var sortHash: UInt64 { get }
     /// The full order, consistent with ``sortHash``: a record with a smaller hash comes first.
