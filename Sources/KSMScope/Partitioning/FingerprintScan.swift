@@ -152,8 +152,8 @@ public struct FingerprintScan: Sendable {
                 if let workspace {
                     for worker in 0..<workerCount {
                         let path = workspace.file(PartitionSink.fileName(worker: worker, partition: partition))
-                        var status = stat()
-                        if stat(path, &status) == 0 { files.append((path, Int(status.st_size) / SpillRecord.size)) }
+                        let records = RecordFile.records(in: path, size: SpillRecord.size)
+                        if records > 0 { files.append((path, records)) }
                     }
                 }
                 let total = parts.reduce(0) { $0 + $1.count } + files.reduce(0) { $0 + $1.records }
@@ -224,7 +224,7 @@ public struct FingerprintScan: Sendable {
             filled += part.count
         }
         for file in files {
-            try load(file.path, into: UnsafeMutableRawBufferPointer(
+            try RecordFile.load(file.path, into: UnsafeMutableRawBufferPointer(
                 UnsafeMutableBufferPointer(rebasing: records[filled..<(filled + file.records)])))
             filled += file.records
             unlink(file.path)
@@ -232,21 +232,6 @@ public struct FingerprintScan: Sendable {
         return records.sortAndFold()
     }
 
-    /// Reads a whole partition file into `buffer`.
-    private static func load(_ path: String, into buffer: UnsafeMutableRawBufferPointer) throws {
-        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
-        guard descriptor >= 0 else { throw PartitionError.cannotWrite(path: path, reason: String(cString: strerror(errno))) }
-        defer { close(descriptor) }
-        var done = 0
-        while done < buffer.count {
-            let got = read(descriptor, buffer.baseAddress! + done, buffer.count - done)
-            if got < 0 && errno == EINTR { continue }
-            guard got > 0 else {
-                throw PartitionError.cannotWrite(path: path, reason: got == 0 ? "partition file shrank" : String(cString: strerror(errno)))
-            }
-            done += got
-        }
-    }
 
     /// An upper bound of the records `inputs` leave: their pages that may be non-zero, over the
     /// sample rate (sampling keeps about 1 in N).

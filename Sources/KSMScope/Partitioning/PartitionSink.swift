@@ -72,27 +72,12 @@ struct PartitionSink: FingerprintSink, Sendable {
         }
         let sorted = buffers.sortedAndFolded(partition)
         let path = workspace.file(Self.fileName(worker: worker, partition: partition))
-        if descriptors[partition] < 0 {
-            descriptors[partition] = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o600)
-            if descriptors[partition] < 0 {
-                failure = .cannotWrite(path: path, reason: String(cString: strerror(errno)))
-                return
-            }
+        defer { buffers.removeAll(partition) }
+        do {
+            if descriptors[partition] < 0 { descriptors[partition] = try RecordFile.openForAppending(path) }
+            try RecordFile.append(UnsafeRawBufferPointer(sorted), to: descriptors[partition], path: path, workspace: workspace)
+        } catch {
+            failure = error
         }
-        let descriptor = descriptors[partition]
-        let bytes = UnsafeRawBufferPointer(sorted)
-        var done = 0
-        while done < bytes.count {
-            let written = write(descriptor, bytes.baseAddress! + done, bytes.count - done)
-            if written < 0 && errno == EINTR { continue }
-            if written <= 0 {
-                failure = errno == ENOSPC || written == 0
-                    ? .diskFull(path: workspace.path)
-                    : .cannotWrite(path: path, reason: String(cString: strerror(errno)))
-                break
-            }
-            done += written
-        }
-        buffers.removeAll(partition)
     }
 }
