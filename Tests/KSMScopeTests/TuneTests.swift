@@ -54,6 +54,8 @@ struct TuneTests {
         var tuner = Self.tuner()
         tuner.pagesToScanValues = [100, 1000, 5000]
         tuner.sleepValues = [0, 20]
+        // Every cost priced, the rewarming after sleeps too (the built-in profile has none).
+        tuner.profile.costs.rewarm = 300
         let target = ConvergenceSummary.convergedSavedPages(contents: contents, images: [0, 1, 2], tunables: .defaults)
         let context = KsmdTuner.Context(
             contents: contents, guests: guests, firstImages: [0, 1, 2], slots: [700, 700, 700], target: target,
