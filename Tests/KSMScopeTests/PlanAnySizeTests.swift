@@ -170,6 +170,28 @@ struct PlanAnySizeTests {
         #expect(plan.html.contains("Sampled 1/8 of the contents") && plan.html.contains("Left out of a sampled plan"))
     }
 
+    @Test("guests small beside their overhead: the verdict says what Nova's two-decimal ratio admits")
+    func ratioThatCannotSayTheCount() throws {
+        let images = try Self.fleet(seed: 2)
+        var configuration = ScanConfiguration(threads: 2)
+        configuration.memoryLimit = 1 << 30
+        // A few MiB each against 512 MiB of overhead on an 8 GiB host: about 14 fit, and the
+        // memory of one more is about 1 % of the usable memory, below what 0.01 admits.
+        let job = CapacityPlanning(
+            host: try HostSpec(hostMemory: 8 << 30, reserved: 512 << 20, guestOverhead: 512 << 20),
+            simulation: KSMSimulation(configuration: configuration))
+        let plan = try Self.plan(job, images)
+        let planned = plan.guestsFit.withKSMUnderChurn, admitted = plan.nova.guestsAdmitted
+        #expect(planned > 1 && admitted < planned, "\(plan.verdict)")
+        #expect(
+            plan.verdict.contains("(Nova then admits \(admitted) of them, not \(planned): two decimals cannot say it)"),
+            "\(plan.verdict)")
+        // Where the ratio says the count, the verdict says nothing more.
+        let roomy = try Self.plan(try Self.job(images, hosts: nil), images)
+        #expect(roomy.nova.guestsAdmitted == roomy.guestsFit.withKSMUnderChurn)
+        #expect(!roomy.verdict.contains("Nova then admits"), "\(roomy.verdict)")
+    }
+
     @Test("sampled fingerprint files make the plan sampled at their rate")
     func sampledFingerprints() throws {
         let images = try Self.fleet(seed: 5, scale: 0.5)

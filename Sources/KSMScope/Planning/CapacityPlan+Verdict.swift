@@ -13,13 +13,22 @@ extension CapacityPlan {
         guard fit.withKSMUnderChurn > fit.withoutKSM else {
             return "KSM adds no guest to this \(memory) host: \(fit.withoutKSM) of these guests fit with or without it"
                 + " once copy-on-write churn and \(Figures.number(host.headroomPercent)) % headroom are counted;"
-                + " keep ram_allocation_ratio at \(String(format: "%.2f", ramAllocationRatio))."
+                + " set \(ratioSetting)."
         }
         let gain = Double(fit.withKSMUnderChurn - fit.withoutKSM) * 100 / Double(max(1, fit.withoutKSM))
         return "KSM lets this \(memory) host run \(fit.withKSMUnderChurn) of these guests instead of \(fit.withoutKSM)"
             + " (+\(String(format: "%.0f", gain)) %), counting only the saving that survives churn less"
-            + " \(Figures.number(host.headroomPercent)) % headroom; set ram_allocation_ratio = \(String(format: "%.2f", ramAllocationRatio))"
+            + " \(Figures.number(host.headroomPercent)) % headroom; set \(ratioSetting)"
             + (overcommit.swapNeededBytes > 0
                 ? " and keep \(Figures.bytes(overcommit.swapNeededBytes)) of swap for the day KSM stops." : ".")
+    }
+
+    /// The Nova setting, and what it really admits when two decimals cannot express the count
+    /// (guests small beside their overhead, whose flavor memory Nova counts without it).
+    private var ratioSetting: String {
+        let setting = "ram_allocation_ratio = \(String(format: "%.2f", ramAllocationRatio))"
+        let planned = guestsFit.withKSMUnderChurn
+        guard nova.guestsAdmitted != planned else { return setting }
+        return setting + " (Nova then admits \(nova.guestsAdmitted) of them, not \(planned): two decimals cannot say it)"
     }
 }
