@@ -350,11 +350,11 @@ public struct KSMSimulator: Sendable {
     }
 
     /// The ``KSMCostProfile/rewarm`` units of a batch of `operations` page-data operations after
-    /// a sleep of `sleepJiffies` (which lasts one tick more: ``KsmdClock``): milliseconds slept
-    /// × √operations.
+    /// a sleep of `sleepJiffies` (as long as the timer wheel makes it: ``KsmdClock/sleepTicks(jiffies:)``):
+    /// milliseconds slept × √operations.
     @inline(__always)
     static func rewarmUnits(sleepJiffies: Int, hz: Int, operations: Double) -> Double {
-        Double(sleepJiffies + 1) * 1000 / Double(hz) * operations.squareRoot()
+        KsmdClock.sleepTicks(jiffies: sleepJiffies) * 1000 / Double(hz) * operations.squareRoot()
     }
 
     /// Tree depth charged for a walk over `size` nodes: `floor(log2(size)) + 1`.

@@ -75,6 +75,13 @@ public struct KsmdClock: Sendable, Equatable {
         wakeTick = nil
     }
 
+    /// Ticks a sleep of `jiffies` lasts when it begins just after a tick (ksmd woke on one and
+    /// ran a short batch): `timerExpiry` from jiffy 0, so `jiffies + 1` below 63 jiffies, the
+    /// wheel's coarser buckets above, and no sleep at all for 0.
+    static func sleepTicks(jiffies: Int) -> Double {
+        jiffies > 0 ? timerExpiry(armed: 0, timeout: jiffies) : 0
+    }
+
     /// The tick on which a timer armed in jiffy `armed` with `timeout` jiffies fires:
     /// `calc_index()` rounds the expiry up to the next bucket of the wheel level the timeout
     /// falls in (levels of 64 buckets, each 8 times coarser: level 0 below 63 jiffies).
