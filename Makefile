@@ -8,7 +8,7 @@ build: deps
 	swift build
 
 release: deps
-	swift build -c release --static-swift-stdlib --product ksmscope
+	bash scripts/release-build.sh >/dev/null
 
 # Installs the release binary, one man page per command and bash/zsh/fish completions under
 # $(DESTDIR)$(PREFIX) (scripts/install.sh lists them); uninstall removes them again.

@@ -18,8 +18,7 @@ cd "$(dirname "$0")/.."
 work="${KSMSCOPE_BENCH_DIR:-/tmp/ksmscope-bench}/calibration-accuracy"
 mkdir -p "$work"
 bash scripts/deps.sh
-swift build -c release --static-swift-stdlib --product ksmscope
-ksmscope=.build/release/ksmscope
+ksmscope=$(bash scripts/release-build.sh)
 (cd Benchmarks && swift build -c release --product CalibrationAccuracy)
 accuracy=Benchmarks/.build/release/CalibrationAccuracy
 

@@ -50,9 +50,8 @@ cc -O2 -o "$bin/measure" "$here/tools/measure.c"
 if [[ -n "${KSMSCOPE:-}" ]]; then
     ksmscope=$KSMSCOPE
 else
-    log "== swift build -c release --static-swift-stdlib --product ksmscope (in $root)"
-    (cd "$root" && swift build -c release --static-swift-stdlib --product ksmscope >&2)
-    ksmscope="$(cd "$root" && swift build -c release --static-swift-stdlib --show-bin-path)/ksmscope"
+    log "== scripts/release-build.sh (in $root)"
+    ksmscope=$(bash "$root/scripts/release-build.sh")
 fi
 [[ -x "$ksmscope" ]] || { log "no ksmscope binary at $ksmscope"; exit 1; }
 

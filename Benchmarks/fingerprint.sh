@@ -35,8 +35,7 @@ cc -O2 -o "$bin/make-fingerprints" "$here/tools/make-fingerprints.c" -lxxhash
 if [[ -n "${KSMSCOPE:-}" ]]; then
     ksmscope=$KSMSCOPE
 else
-    (cd "$root" && swift build -c release --static-swift-stdlib --product ksmscope >&2)
-    ksmscope="$(cd "$root" && swift build -c release --static-swift-stdlib --show-bin-path)/ksmscope"
+    ksmscope=$(bash "$root/scripts/release-build.sh")
 fi
 set_dir=$bench/${size}g
 "$bin/make-dataset" --images 8 --total-gib "$size" "$set_dir" >&2

@@ -32,8 +32,7 @@ cc -O2 -o "$bin/measure" "$here/tools/measure.c"
 if [[ -n "${KSMSCOPE:-}" ]]; then
     ksmscope=$KSMSCOPE
 else
-    (cd "$root" && swift build -c release --static-swift-stdlib --product ksmscope >&2)
-    ksmscope="$(cd "$root" && swift build -c release --static-swift-stdlib --show-bin-path)/ksmscope"
+    ksmscope=$(bash "$root/scripts/release-build.sh")
 fi
 
 # --- the set ------------------------------------------------------------------------------

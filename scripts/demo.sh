@@ -4,8 +4,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/deps.sh
-swift build -c release --static-swift-stdlib --product ksmscope >&2
+ksmscope=$(bash scripts/release-build.sh)
 out=.build/demo
 rm -rf "$out"
-.build/release/ksmscope generate --spec samples/demo.json --out "$out" --seed 1 >&2
-.build/release/ksmscope scan "$out"
+"$ksmscope" generate --spec samples/demo.json --out "$out" --seed 1 >&2
+"$ksmscope" scan "$out"

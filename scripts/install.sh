@@ -30,12 +30,12 @@ fishdir=$destdir$prefix/share/fish/vendor_completions.d
 case "$action" in
 install)
     bash scripts/deps.sh
-    # A release binary carries the Swift runtime and Foundation (--static-swift-stdlib): it runs
-    # without the toolchain's libraries and starts in half the time.
-    build=(swift build -c "$configuration")
-    [[ "$configuration" == release ]] && build+=(--static-swift-stdlib)
-    "${build[@]}" --product ksmscope
-    binary=$("${build[@]}" --show-bin-path)/ksmscope
+    if [[ "$configuration" == release ]]; then
+        binary=$(bash scripts/release-build.sh)
+    else
+        swift build -c "$configuration" --product ksmscope
+        binary=$(swift build -c "$configuration" --show-bin-path)/ksmscope
+    fi
 
     # The plugin writes ksmscope.1 and ksmscope.SUBCOMMAND.1 here; old pages must not linger.
     pages=.build/plugins/GenerateManual/outputs/ksmscope

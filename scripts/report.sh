@@ -9,21 +9,21 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/deps.sh chromium python3-pil
-swift build -c release --static-swift-stdlib --product ksmscope >&2
+ksmscope=$(bash scripts/release-build.sh)
 out=${REPORT_DIR:-.build/report}
 mkdir -p "$out"
 out=$(cd "$out" && pwd)
 rm -rf "$out/demo"
-.build/release/ksmscope generate --spec samples/demo.json --out "$out/demo" --seed 1 --timeline 4 --interval 30 --quiet >&2
+"$ksmscope" generate --spec samples/demo.json --out "$out/demo" --seed 1 --timeline 4 --interval 30 --quiet >&2
 # ksmd's CPU priced with this host's profile: measured on its ksmd as root with KSM, else
 # estimated from userspace timings; without one the report has no CPU section.
 profile=()
-if .build/release/ksmscope calibrate --quick --out "$out/profile.json" --quiet >/dev/null; then
+if "$ksmscope" calibrate --quick --out "$out/profile.json" --quiet >/dev/null; then
     profile=(--profile "$out/profile.json")
 else
     echo "ksmscope report: no cost profile, the report is not priced" >&2
 fi
-.build/release/ksmscope plan "$out/demo/timeline.json" --host-memory 40M --reserved 4M --guest-overhead 2M --hosts 2 \
+"$ksmscope" plan "$out/demo/timeline.json" --host-memory 40M --reserved 4M --guest-overhead 2M --hosts 2 \
     "${profile[@]}" --format html --out "$out/report.html" --quiet
 # Chromium runs as root in CI, which its sandbox refuses; the page has no script and loads nothing.
 chromium=(chromium --headless --no-sandbox --disable-gpu --hide-scrollbars --no-first-run --disable-extensions)
