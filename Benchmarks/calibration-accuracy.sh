@@ -5,7 +5,8 @@
 # {10, 20, 50} x smart_scan {1, 0}, and print wall time and ksmd CPU at full scans 1, 2, 3 and
 # 10, predicted beside measured (medians of REPEATS runs). Targets: wall ±10 %, CPU ±15 %.
 #
-#   sudo bash Benchmarks/calibration-accuracy.sh            # about 15 minutes per repeat
+#   sudo bash Benchmarks/calibration-accuracy.sh            # about 12 minutes a pass
+#   REPEATS=2 bash Benchmarks/calibration-accuracy.sh       # two passes, medians and ranges
 #   REPEATS=3 PAGES="100 1000" SLEEPS=20 bash Benchmarks/calibration-accuracy.sh
 #   PROFILE=host.json bash Benchmarks/calibration-accuracy.sh   # skip calibrating
 #   SCALE=1 (the demo fleet's scale, default 1: 58 MiB, 14848 pages)

@@ -72,6 +72,8 @@ struct CommandLineFailureTests {
         (["generate", "--spec", "s.json", "--out", "o", "--threads", "-2"], "--threads -2: must be at least 1"),
         (["verify-kernel"], "name at least one image file or folder, timeline.json or --timeline"),
         (["verify-kernel", "--timeline", "g=a.img"], "a timeline needs at least two snapshots"),
+        (["calibrate", "--repeat", "0"], "--repeat must be from 1 to 10 passes (got 0)"),
+        (["calibrate", "--repeat", "11", "--quick"], "--repeat must be from 1 to 10 passes (got 11)"),
     ])
     func optionErrors(arguments: [String], message: String) throws {
         let outcome = try CommandRunner.run(arguments)

@@ -136,6 +136,61 @@ struct CostFitTests {
         }
     }
 
+    @Test("two passes on a host that slowed down by half: one fit between them, and the profile reports their spread")
+    func repeatedPasses() throws {
+        let first = Self.synthetic(Self.truth)
+        let second = first.map { measurement in
+            var slower = measurement
+            slower.repetition = 2
+            for index in slower.scans.indices { slower.scans[index].cpuSeconds *= 1.5 }
+            return slower
+        }
+        // Each full scan measured a and 1.5 a: both lie |a - 1.5 a| / (a + 1.5 a) = 20 % from their mean.
+        var squares = 0.0
+        var count = 0
+        for (one, two) in zip(first, second) {
+            for (a, b) in zip(one.cpuPerScan, two.cpuPerScan) where a > 0 {
+                squares += 2 * pow(abs(a - b) / (a + b), 2)
+                count += 2
+            }
+        }
+        let expected = (squares / Double(count)).squareRoot()
+        #expect(abs(expected - 0.2) < 1e-9)
+        let spread = try #require(CalibrationMeasurement.repeatSpread(first + second))
+        #expect(abs(spread - expected) < 1e-9)
+        #expect(CalibrationMeasurement.repeatSpread(first) == nil)
+
+        let measurements = first + second
+        var fit = CostFit(kernel: .v6_11)
+        fit.priorWeight = 1e-12
+        let cpu = fit.fitCPU(measurements)
+        let host = HostDescription(
+            cpuModel: "Test CPU", cores: 2, kernelRelease: "6.11.0", hz: 250, pageSize: 4096, date: "2026-01-01T00:00:00Z")
+        let userspace = UserspaceTimings(xxh64PageNanoseconds: 500, memcmpEqualPageNanoseconds: 200, memcmpDifferingPageNanoseconds: 20)
+        let profile = Calibrator.profile(
+            measurements: measurements, costs: cpu.costs, fitted: cpu.fitted, kept: cpu.kept, host: host,
+            userspace: userspace, seconds: 1, quick: false, kernel: .v6_11)
+        let summary = try #require(profile.fit)
+        #expect(summary.repeats == 2)
+        #expect(abs((summary.cpuRepeatSpread ?? 0) - expected) < 1e-9)
+        #expect(profile.summary.description.contains("ksmd CPU varied 20% between passes"))
+        #expect(profile.text.contains("Repeats: 2 passes over the plan; ksmd's CPU for the same full scan varied by 20.0% (rms)"))
+        // One line per sleep length, residuals of both passes, the second's marked.
+        #expect(profile.sleeps.map(\.sleepMillisecs) == [1, 20])
+        #expect(profile.residuals.count == 2 * first.reduce(0) { $0 + $1.scans.count })
+        #expect(profile.residuals.filter { $0.repetition == 2 }.count == profile.residuals.count / 2)
+        #expect(profile.residuals.allSatisfy { $0.repetition == nil || $0.repetition == 2 })
+        // The fit lies between the passes: the model is no further than 25 % from either
+        // (the midpoint is 20 % from both).
+        for residual in profile.residuals where residual.measuredCPUSeconds > 0 {
+            #expect(abs(residual.modelCPUSeconds / residual.measuredCPUSeconds - 1) < 0.25, "\(residual.run) \(residual.fullScan)")
+        }
+        // Written and read back with both figures; profiles from before them read as one pass.
+        let decoded = try KsmdProfile.decode(json: Data(try profile.encoded().utf8))
+        #expect(decoded.fit?.cpuRepeatSpread == summary.cpuRepeatSpread)
+        #expect(decoded.residuals == profile.residuals)
+    }
+
     @Test("a userspace estimate scales each cost by the timing of its operation")
     func userspaceScaling() {
         let reference = UserspaceTimings(xxh64PageNanoseconds: 500, memcmpEqualPageNanoseconds: 200, memcmpDifferingPageNanoseconds: 20)

@@ -7,12 +7,43 @@ public struct CalibrationMeasurement: Sendable, Equatable {
     public var scans: [KsmdMeasurement.FullScan]
     /// The simulator's work in each full scan of the same run (the fit's design rows).
     public var work: [KSMWorkCounts]
+    /// Which pass over the plan measured it (1 = the first; `calibrate --repeat`).
+    public var repetition: Int
 
     /// Creates a measurement; `work` is counted by replaying `run` in the simulator.
-    public init(run: CalibrationPlan.Run, scans: [KsmdMeasurement.FullScan], kernel: KernelVersion = .running) {
+    public init(
+        run: CalibrationPlan.Run, scans: [KsmdMeasurement.FullScan], repetition: Int = 1, kernel: KernelVersion = .running
+    ) {
         self.run = run
         self.scans = scans
+        self.repetition = repetition
         work = Self.replay(run, fullScans: scans.count, kernel: kernel)
+    }
+
+    /// How much ksmd's CPU time for the same work varied between passes: the root mean square,
+    /// over every run and full scan measured more than once, of each pass's relative deviation
+    /// from the mean of its passes. `nil` when nothing was measured twice.
+    ///
+    /// On a virtual machine this is the host's doing: the same batches cost more while other
+    /// tenants keep the caches and memory busy (Benchmarks/README.md, calibration accuracy), and
+    /// no prediction on that host can be closer than it.
+    public static func repeatSpread(_ measurements: [CalibrationMeasurement]) -> Double? {
+        var groups: [String: [[Double]]] = [:]
+        for measurement in measurements { groups[measurement.run.label, default: []].append(measurement.cpuPerScan) }
+        var squares = 0.0
+        var count = 0
+        for passes in groups.values where passes.count > 1 {
+            for scan in 0..<(passes.map(\.count).min() ?? 0) {
+                let values = passes.map { $0[scan] }
+                let mean = values.reduce(0, +) / Double(values.count)
+                guard mean > 0 else { continue }
+                for value in values {
+                    squares += (value / mean - 1) * (value / mean - 1)
+                    count += 1
+                }
+            }
+        }
+        return count > 0 ? (squares / Double(count)).squareRoot() : nil
     }
 
     /// The simulator's work per full scan when it runs `run` (costs do not matter: the work

@@ -21,39 +21,42 @@ public struct Calibrator: Sendable {
     /// Calibrates with `plan`.
     public init(plan: CalibrationPlan) { self.plan = plan }
 
-    /// Runs every run of the plan on the real ksmd.
+    /// Runs every run of the plan on the real ksmd, `repeats` passes over the whole plan (so
+    /// that each run is measured at moments minutes apart, not twice in a row).
     ///
     /// - Parameter progress: set to the number of full scans measured so far, out of all.
     /// - Throws: ``KernelError`` when ksmd cannot be driven.
-    public func measure(progress: ProgressCounter? = nil) throws -> [CalibrationMeasurement] {
-        progress?.setTotal(plan.runs.reduce(0) { $0 + $1.fullScans })
+    public func measure(repeats: Int = 1, progress: ProgressCounter? = nil) throws -> [CalibrationMeasurement] {
+        progress?.setTotal(plan.runs.reduce(0) { $0 + $1.fullScans } * max(1, repeats))
         let settings = try KSMSettingsGuard(sysfs: sysfs, waiting: waiting)
         defer { settings.restore() }
         let measurement = try KsmdMeasurement(settings: settings)
         var done = 0
         var results: [CalibrationMeasurement] = []
-        for run in plan.runs {
-            let scans = try measurement.run(
-                images: run.workload.images(), tunables: run.tunables, fullScans: run.fullScans
-            ) { readings in
-                progress?.set(completed: done + readings.count)
-                return false
+        for repetition in 1...max(1, repeats) {
+            for run in plan.runs {
+                let scans = try measurement.run(
+                    images: run.workload.images(), tunables: run.tunables, fullScans: run.fullScans
+                ) { readings in
+                    progress?.set(completed: done + readings.count)
+                    return false
+                }
+                done += run.fullScans
+                results.append(CalibrationMeasurement(run: run, scans: scans, repetition: repetition, kernel: kernel))
             }
-            done += run.fullScans
-            results.append(CalibrationMeasurement(run: run, scans: scans, kernel: kernel))
         }
         return results
     }
 
-    /// Measures the plan on the real ksmd and fits a profile to it.
+    /// Measures the plan on the real ksmd (`repeats` passes) and fits one profile to every pass.
     ///
     /// - Parameter progress: full scans measured so far, out of all.
     /// - Throws: ``KernelError`` when ksmd cannot be driven.
-    public func calibrate(quick: Bool = false, progress: ProgressCounter? = nil) throws -> KsmdProfile {
+    public func calibrate(quick: Bool = false, repeats: Int = 1, progress: ProgressCounter? = nil) throws -> KsmdProfile {
         let started = DispatchTime.now().uptimeNanoseconds
         let load = HostDescription.loadAverage()
         let userspace = UserspaceTimings.measure()
-        var measurements = try measure(progress: progress)
+        var measurements = try measure(repeats: repeats, progress: progress)
         var hz = plan.runs.first?.tunables.hz ?? SimulatorTunables.defaults.hz
         if HostDescription.configuredHZ() == nil, let measured = Self.measuredHZ(measurements), measured != hz {
             // The replays must sleep as this kernel does.
@@ -61,7 +64,8 @@ public struct Calibrator: Sendable {
             measurements = measurements.map { measurement in
                 var run = measurement.run
                 run.tunables.hz = measured
-                return CalibrationMeasurement(run: run, scans: measurement.scans, kernel: kernel)
+                return CalibrationMeasurement(
+                    run: run, scans: measurement.scans, repetition: measurement.repetition, kernel: kernel)
             }
         }
         let prior = userspace.scale(KsmdProfile.builtIn.costs, from: KsmdProfile.builtIn.userspace ?? userspace)
@@ -87,6 +91,7 @@ public struct Calibrator: Sendable {
     ) -> KsmdProfile {
         var residuals: [KsmdProfile.Residual] = []
         var sleeps: [KsmdProfile.SleepMeasurement] = []
+        var sleepPasses: [Int: Double] = [:]
         for measurement in measurements {
             let batches = measurement.replayBatches(costs: costs, kernel: kernel)
             let modelSeconds = KsmdClock.scanSeconds(batches: batches, tunables: measurement.run.tunables, costs: costs)
@@ -97,15 +102,21 @@ public struct Calibrator: Sendable {
                     KsmdProfile.Residual(
                         run: measurement.run.label, fullScan: index + 1, measuredCPUSeconds: measuredCPU[index],
                         modelCPUSeconds: batches[index].reduce(0, +) / 1e9, measuredSeconds: measuredSeconds[index],
-                        modelSeconds: modelSeconds[index]))
+                        modelSeconds: modelSeconds[index], repetition: measurement.repetition))
             }
             if measurement.run.tunables.pagesToScan == 1 {
+                // One line per sleep length: the mean over the passes.
                 let count = Double(batches.joined().count)
-                sleeps.append(
-                    KsmdProfile.SleepMeasurement(
-                        sleepMillisecs: measurement.run.tunables.sleepMillisecs,
-                        jiffies: measurement.run.tunables.sleepJiffies,
-                        measuredSeconds: measuredSeconds.reduce(0, +) / count, modelSeconds: modelSeconds.reduce(0, +) / count))
+                let sleep = KsmdProfile.SleepMeasurement(
+                    sleepMillisecs: measurement.run.tunables.sleepMillisecs, jiffies: measurement.run.tunables.sleepJiffies,
+                    measuredSeconds: measuredSeconds.reduce(0, +) / count, modelSeconds: modelSeconds.reduce(0, +) / count)
+                if let index = sleeps.firstIndex(where: { $0.sleepMillisecs == sleep.sleepMillisecs }) {
+                    let passes = sleepPasses[index, default: 1]
+                    sleeps[index].measuredSeconds = (sleeps[index].measuredSeconds * passes + sleep.measuredSeconds) / (passes + 1)
+                    sleepPasses[index] = passes + 1
+                } else {
+                    sleeps.append(sleep)
+                }
             }
         }
         func errors(_ pairs: [(Double, Double)]) -> (rms: Double, max: Double) {
@@ -121,7 +132,9 @@ public struct Calibrator: Sendable {
             fit: KsmdProfile.FitSummary(
                 rows: residuals.count, cpuRMSRelativeError: cpuErrors.rms, cpuMaxRelativeError: cpuErrors.max,
                 wallRMSRelativeError: wallErrors.rms, wallMaxRelativeError: wallErrors.max,
-                fitted: fitted.map(\.rawValue), kept: kept.map(\.rawValue), seconds: seconds, quick: quick),
+                fitted: fitted.map(\.rawValue), kept: kept.map(\.rawValue), seconds: seconds, quick: quick,
+                repeats: Set(measurements.map(\.repetition)).count,
+                cpuRepeatSpread: CalibrationMeasurement.repeatSpread(measurements)),
             residuals: residuals, userspace: userspace, source: "calibrate")
     }
 

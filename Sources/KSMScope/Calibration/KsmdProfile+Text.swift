@@ -49,13 +49,19 @@ extension KsmdProfile {
                     + "%.1f%% (rms), %.1f%% at most; wall time by %.1f%% (rms), %.1f%% at most. %.0f s%@.\n",
                 fit.rows, fit.outliers, fit.cpuRMSRelativeError * 100, fit.cpuMaxRelativeError * 100, fit.wallRMSRelativeError * 100,
                 fit.wallMaxRelativeError * 100, fit.seconds, fit.quick ? " (--quick)" : "")
+            if let spread = fit.cpuRepeatSpread, let repeats = fit.repeats {
+                out += String(
+                    format: "Repeats: %d passes over the plan; ksmd's CPU for the same full scan varied by %.1f%% (rms) "
+                        + "between them: this host's own noise, which every prediction of ksmd's CPU here carries too.\n",
+                    repeats, spread * 100)
+            }
         }
         if !residuals.isEmpty {
             out += "\n"
             var rows = [["run", "full_scan", "cpu measured", "cpu model", "time measured", "time model"]]
             for residual in residuals {
                 rows.append([
-                    residual.run, "\(residual.fullScan)", String(format: "%.2f ms", residual.measuredCPUSeconds * 1e3),
+                    residual.run + (residual.repetition.map { " (pass \($0))" } ?? ""), "\(residual.fullScan)", String(format: "%.2f ms", residual.measuredCPUSeconds * 1e3),
                     String(format: "%.2f ms", residual.modelCPUSeconds * 1e3),
                     String(format: "%.3f s", residual.measuredSeconds), String(format: "%.3f s", residual.modelSeconds),
                 ])

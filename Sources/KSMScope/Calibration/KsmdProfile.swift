@@ -99,12 +99,20 @@ public struct KsmdProfile: Sendable, Equatable, Codable {
         public var seconds: Double
         /// Whether it was the shorter `--quick` calibration.
         public var quick: Bool
+        /// Passes over the calibration plan (`calibrate --repeat`); absent in profiles written
+        /// before it existed, which made one.
+        public var repeats: Int?
+        /// With more than one pass: how much ksmd's CPU time for the same full scan varied
+        /// between passes, root mean square of the relative deviations from their mean
+        /// (``CalibrationMeasurement/repeatSpread(_:)``). The host's noise: predictions of ksmd's
+        /// CPU on it cannot be closer.
+        public var cpuRepeatSpread: Double?
 
         /// Creates a summary.
         public init(
             rows: Int, cpuRMSRelativeError: Double, cpuMaxRelativeError: Double, wallRMSRelativeError: Double,
             wallMaxRelativeError: Double, fitted: [String], kept: [String], outliers: Int = 0, seconds: Double,
-            quick: Bool
+            quick: Bool, repeats: Int? = nil, cpuRepeatSpread: Double? = nil
         ) {
             self.rows = rows
             self.cpuRMSRelativeError = cpuRMSRelativeError
@@ -116,10 +124,13 @@ public struct KsmdProfile: Sendable, Equatable, Codable {
             self.outliers = outliers
             self.seconds = seconds
             self.quick = quick
+            self.repeats = repeats
+            self.cpuRepeatSpread = cpuRepeatSpread
         }
 
         enum CodingKeys: String, CodingKey {
-            case rows, fitted, kept, outliers, seconds, quick
+            case rows, fitted, kept, outliers, seconds, quick, repeats
+            case cpuRepeatSpread = "cpu_repeat_spread"
             case cpuRMSRelativeError = "cpu_rms_relative_error"
             case cpuMaxRelativeError = "cpu_max_relative_error"
             case wallRMSRelativeError = "wall_rms_relative_error"
@@ -141,11 +152,13 @@ public struct KsmdProfile: Sendable, Equatable, Codable {
         public var measuredSeconds: Double
         /// The same from the model.
         public var modelSeconds: Double
+        /// The pass over the plan that measured it (`calibrate --repeat`); absent for the first.
+        public var repetition: Int?
 
         /// Creates a residual.
         public init(
             run: String, fullScan: Int, measuredCPUSeconds: Double, modelCPUSeconds: Double, measuredSeconds: Double,
-            modelSeconds: Double
+            modelSeconds: Double, repetition: Int? = nil
         ) {
             self.run = run
             self.fullScan = fullScan
@@ -153,10 +166,12 @@ public struct KsmdProfile: Sendable, Equatable, Codable {
             self.modelCPUSeconds = modelCPUSeconds
             self.measuredSeconds = measuredSeconds
             self.modelSeconds = modelSeconds
+            self.repetition = repetition == 1 ? nil : repetition
         }
 
         enum CodingKeys: String, CodingKey {
             case run
+            case repetition = "repeat"
             case fullScan = "full_scan"
             case measuredCPUSeconds = "measured_cpu_seconds"
             case modelCPUSeconds = "model_cpu_seconds"
@@ -185,7 +200,7 @@ public struct KsmdProfile: Sendable, Equatable, Codable {
     public var summary: Summary {
         Summary(
             source: source, method: method, measured: measured, cpuModel: host.cpuModel,
-            kernelRelease: host.kernelRelease, date: host.date)
+            kernelRelease: host.kernelRelease, date: host.date, cpuRepeatSpread: fit?.cpuRepeatSpread)
     }
 
     /// A profile as reports name it.
@@ -202,6 +217,9 @@ public struct KsmdProfile: Sendable, Equatable, Codable {
         public var kernelRelease: String
         /// When it was made.
         public var date: String
+        /// How much ksmd's CPU for the same work varied between calibration passes (rms, relative;
+        /// ``FitSummary/cpuRepeatSpread``), when it made more than one.
+        public var cpuRepeatSpread: Double?
 
         /// One line for text reports.
         public var description: String {
@@ -211,11 +229,13 @@ public struct KsmdProfile: Sendable, Equatable, Codable {
                 case .userspaceEstimate: "estimated from userspace timings, not measured on ksmd"
                 case .builtIn: "built-in, fitted on the development machine, not measured on this host"
                 }
-            return "\(source == "built-in" ? "built-in profile" : source) (\(how); \(cpuModel), kernel \(kernelRelease), \(date))"
+            let noise = cpuRepeatSpread.map { String(format: "; ksmd CPU varied %.0f%% between passes", $0 * 100) } ?? ""
+            return "\(source == "built-in" ? "built-in profile" : source) (\(how); \(cpuModel), kernel \(kernelRelease), \(date)\(noise))"
         }
 
         enum CodingKeys: String, CodingKey {
             case source, method, measured, date
+            case cpuRepeatSpread = "cpu_repeat_spread"
             case cpuModel = "cpu_model"
             case kernelRelease = "kernel_release"
         }

@@ -22,6 +22,13 @@ extension KSMScopeCommand {
         @Flag(name: .customLong("quick"), help: "A shorter, coarser calibration (under a minute).")
         var quick = false
 
+        @Option(
+            name: .customLong("repeat"),
+            help: ArgumentHelp(
+                "Passes over the whole plan, fitted together; the profile says how much ksmd's CPU for the same work "
+                    + "varied between them (default 2, 1 with --quick).", valueName: "n"))
+        var repeats: Int?
+
         @Option(name: .customLong("format"), help: "Output format: text or json (the profile).")
         var format: ReportFormat = .text
 
@@ -30,7 +37,13 @@ extension KSMScopeCommand {
 
         func validate() throws {
             guard format != .csv else { throw ValidationError("--format csv is not offered by calibrate; use text or json") }
+            if let repeats, !(1...10).contains(repeats) {
+                throw ValidationError("--repeat must be from 1 to 10 passes (got \(repeats))")
+            }
         }
+
+        /// Passes over the plan: two by default, so the profile measures the host's noise too.
+        var passes: Int { repeats ?? (quick ? 1 : 2) }
 
         func run() throws {
             let profile = try CommandFailure.reporting {
@@ -49,7 +62,7 @@ extension KSMScopeCommand {
                 let progress = ProgressCounter()
                 let bar = ProgressBar.start(counter: progress, label: "calibrate", unit: .fullScans, quiet: quiet)
                 defer { bar?.finish() }
-                return try calibrator.calibrate(quick: quick, progress: progress)
+                return try calibrator.calibrate(quick: quick, repeats: passes, progress: progress)
             }
             let json = try profile.encoded()
             if let out { try ReportDestination.file(out).write(json) }
