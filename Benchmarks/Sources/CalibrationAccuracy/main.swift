@@ -97,8 +97,13 @@ for pass in 1...repeats {
                         workload: workload.name, images: workload.images, contents: workload.contents,
                         tunables: tunables, fullScans: scans, measurement: measurement)
                     passRows += compared
-                    if repeats > 1 {
-                        for row in compared { FileHandle.standardError.write(Data(("pass \(pass): " + line(row) + "\n").utf8)) }
+                    for row in compared {
+                        // One pass: the table as it comes; more: each pass's lines on stderr.
+                        if repeats == 1 {
+                            print(line(row))
+                        } else {
+                            FileHandle.standardError.write(Data(("pass \(pass): " + line(row) + "\n").utf8))
+                        }
                     }
                 }
             }
@@ -118,8 +123,9 @@ for index in passes[0].indices {
     row.measuredCPUSeconds = median(cpu)
     rows.append(row)
     ranges.append((cpu.min() ?? 0, cpu.max() ?? 0))
-    let spread = repeats > 1 ? String(format: "  passes %.2f-%.2f ms", ranges.last!.low * 1e3, ranges.last!.high * 1e3) : ""
-    print(line(row) + spread)
+    if repeats > 1 {
+        print(line(row) + String(format: "  passes %.2f-%.2f ms", ranges.last!.low * 1e3, ranges.last!.high * 1e3))
+    }
 }
 let withinTime = rows.filter { abs($0.secondsError) <= 0.10 }.count
 let withinCPU = rows.filter { abs($0.cpuError) <= 0.15 }.count
