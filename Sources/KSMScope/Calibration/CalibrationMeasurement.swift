@@ -21,12 +21,12 @@ public struct CalibrationMeasurement: Sendable, Equatable {
     }
 
     /// How much ksmd's CPU time for the same work varied between passes: the root mean square,
-    /// over every run and full scan measured more than once, of each pass's relative deviation
-    /// from the mean of its passes. `nil` when nothing was measured twice.
+    /// over every run (by label) and full scan measured more than once, of each pass's relative
+    /// deviation from the mean of its passes. `nil` when nothing was measured twice.
     ///
-    /// On a virtual machine this is the host's doing: the same batches cost more while other
-    /// tenants keep the caches and memory busy (Benchmarks/README.md, calibration accuracy), and
-    /// no prediction on that host can be closer than it.
+    /// On a virtual machine this is mostly the host's doing: the same batches cost more while
+    /// other tenants keep the caches and memory busy (Benchmarks/README.md, calibration
+    /// accuracy), and every prediction of ksmd's CPU on that host carries this noise too.
     public static func repeatSpread(_ measurements: [CalibrationMeasurement]) -> Double? {
         var groups: [String: [[Double]]] = [:]
         for measurement in measurements { groups[measurement.run.label, default: []].append(measurement.cpuPerScan) }

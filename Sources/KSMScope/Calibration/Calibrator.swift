@@ -22,7 +22,7 @@ public struct Calibrator: Sendable {
     public init(plan: CalibrationPlan) { self.plan = plan }
 
     /// Runs every run of the plan on the real ksmd, `repeats` passes over the whole plan (so
-    /// that each run is measured at moments minutes apart, not twice in a row).
+    /// that each run is measured a pass apart, about half a minute, not twice in a row).
     ///
     /// - Parameter progress: set to the number of full scans measured so far, out of all.
     /// - Throws: ``KernelError`` when ksmd cannot be driven.

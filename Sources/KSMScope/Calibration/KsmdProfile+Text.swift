@@ -61,7 +61,8 @@ extension KsmdProfile {
             var rows = [["run", "full_scan", "cpu measured", "cpu model", "time measured", "time model"]]
             for residual in residuals {
                 rows.append([
-                    residual.run + (residual.repetition.map { " (pass \($0))" } ?? ""), "\(residual.fullScan)", String(format: "%.2f ms", residual.measuredCPUSeconds * 1e3),
+                    residual.run + (residual.repetition.map { " (pass \($0))" } ?? ""), "\(residual.fullScan)",
+                    String(format: "%.2f ms", residual.measuredCPUSeconds * 1e3),
                     String(format: "%.2f ms", residual.modelCPUSeconds * 1e3),
                     String(format: "%.3f s", residual.measuredSeconds), String(format: "%.3f s", residual.modelSeconds),
                 ])

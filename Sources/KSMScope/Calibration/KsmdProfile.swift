@@ -104,8 +104,8 @@ public struct KsmdProfile: Sendable, Equatable, Codable {
         public var repeats: Int?
         /// With more than one pass: how much ksmd's CPU time for the same full scan varied
         /// between passes, root mean square of the relative deviations from their mean
-        /// (``CalibrationMeasurement/repeatSpread(_:)``). The host's noise: predictions of ksmd's
-        /// CPU on it cannot be closer.
+        /// (``CalibrationMeasurement/repeatSpread(_:)``). The host's noise, which predictions of
+        /// ksmd's CPU on it carry too.
         public var cpuRepeatSpread: Double?
 
         /// Creates a summary.
