@@ -90,8 +90,7 @@ public struct Calibrator: Sendable {
         kernel: KernelVersion
     ) -> KsmdProfile {
         var residuals: [KsmdProfile.Residual] = []
-        var sleeps: [KsmdProfile.SleepMeasurement] = []
-        var sleepPasses: [Int: Double] = [:]
+        var sleepsPerPass: [KsmdProfile.SleepMeasurement] = []
         for measurement in measurements {
             let batches = measurement.replayBatches(costs: costs, kernel: kernel)
             let modelSeconds = KsmdClock.scanSeconds(batches: batches, tunables: measurement.run.tunables, costs: costs)
@@ -105,19 +104,22 @@ public struct Calibrator: Sendable {
                         modelSeconds: modelSeconds[index], repetition: measurement.repetition))
             }
             if measurement.run.tunables.pagesToScan == 1 {
-                // One line per sleep length: the mean over the passes.
                 let count = Double(batches.joined().count)
-                let sleep = KsmdProfile.SleepMeasurement(
-                    sleepMillisecs: measurement.run.tunables.sleepMillisecs, jiffies: measurement.run.tunables.sleepJiffies,
-                    measuredSeconds: measuredSeconds.reduce(0, +) / count, modelSeconds: modelSeconds.reduce(0, +) / count)
-                if let index = sleeps.firstIndex(where: { $0.sleepMillisecs == sleep.sleepMillisecs }) {
-                    let passes = sleepPasses[index, default: 1]
-                    sleeps[index].measuredSeconds = (sleeps[index].measuredSeconds * passes + sleep.measuredSeconds) / (passes + 1)
-                    sleepPasses[index] = passes + 1
-                } else {
-                    sleeps.append(sleep)
-                }
+                sleepsPerPass.append(
+                    KsmdProfile.SleepMeasurement(
+                        sleepMillisecs: measurement.run.tunables.sleepMillisecs,
+                        jiffies: measurement.run.tunables.sleepJiffies,
+                        measuredSeconds: measuredSeconds.reduce(0, +) / count, modelSeconds: modelSeconds.reduce(0, +) / count))
             }
+        }
+        // One line per sleep length, in plan order: the mean over the passes (the model is the
+        // same in each).
+        var sleeps: [KsmdProfile.SleepMeasurement] = []
+        for sleep in sleepsPerPass where !sleeps.contains(where: { $0.sleepMillisecs == sleep.sleepMillisecs }) {
+            let passes = sleepsPerPass.filter { $0.sleepMillisecs == sleep.sleepMillisecs }
+            var mean = sleep
+            mean.measuredSeconds = passes.reduce(0) { $0 + $1.measuredSeconds } / Double(passes.count)
+            sleeps.append(mean)
         }
         func errors(_ pairs: [(Double, Double)]) -> (rms: Double, max: Double) {
             let relative = pairs.filter { $0.1 > 0 }.map { ($0.0 - $0.1) / $0.1 }

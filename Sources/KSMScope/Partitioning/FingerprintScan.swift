@@ -232,7 +232,6 @@ public struct FingerprintScan: Sendable {
         return records.sortAndFold()
     }
 
-
     /// An upper bound of the records `inputs` leave: their pages that may be non-zero, over the
     /// sample rate (sampling keeps about 1 in N).
     static func estimatedRecords(_ inputs: [any PageSource], sample: SampleRate) -> Int {
